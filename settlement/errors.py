@@ -1,0 +1,183 @@
+"""The one error vocabulary of the service.
+
+Every failure the core can report is a :class:`SettlementError` subclass. Each class
+carries a stable, machine-readable ``code`` (what clients branch on) and a canonical
+``status`` named after ``google.rpc.Code``. The HTTP adapter and the gRPC adapter each
+own exactly one table from ``status`` to their wire status; nothing else translates.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+CanonicalStatus = Literal[
+    "INVALID_ARGUMENT",
+    "FAILED_PRECONDITION",
+    "OUT_OF_RANGE",
+    "UNAUTHENTICATED",
+    "PERMISSION_DENIED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "ABORTED",
+    "RESOURCE_EXHAUSTED",
+    "UNAVAILABLE",
+    "DEADLINE_EXCEEDED",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+]
+
+
+class SettlementError(Exception):
+    """Base of every error the service reports on purpose.
+
+    Args:
+        message: a sentence a person can act on (it reaches the client as is).
+        **details: structured context for clients (never secrets or personal data).
+    """
+
+    code: ClassVar[str] = "INTERNAL"
+    status: ClassVar[CanonicalStatus] = "INTERNAL"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, object] = details
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+class InvalidInput(SettlementError):
+    """A request or document does not have the expected shape or values."""
+
+    code = "INVALID_INPUT"
+    status = "INVALID_ARGUMENT"
+
+
+class MalformedBody(InvalidInput):
+    code = "MALFORMED_BODY"
+
+
+class UnsupportedMediaType(InvalidInput):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class PayloadTooLarge(SettlementError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = "OUT_OF_RANGE"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The same Idempotency-Key came back with a different request body."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+# --- identity and access --------------------------------------------------------------
+
+
+class NotAuthenticated(SettlementError):
+    code = "NOT_AUTHENTICATED"
+    status = "UNAUTHENTICATED"
+
+
+class TokenExpired(NotAuthenticated):
+    code = "TOKEN_EXPIRED"
+
+
+class InvalidLoginCode(NotAuthenticated):
+    code = "INVALID_LOGIN_CODE"
+
+
+class NotPermitted(SettlementError):
+    code = "NOT_PERMITTED"
+    status = "PERMISSION_DENIED"
+
+
+class AccountLocked(NotPermitted):
+    code = "ACCOUNT_LOCKED"
+
+
+# --- existence and state --------------------------------------------------------------
+
+
+class NotFound(SettlementError):
+    code = "NOT_FOUND"
+    status = "NOT_FOUND"
+
+
+class CaseNotFound(NotFound):
+    """Also raised for cases that exist but belong to someone else (no existence oracle)."""
+
+    code = "CASE_NOT_FOUND"
+
+
+class PhotoNotFound(NotFound):
+    code = "PHOTO_NOT_FOUND"
+
+
+class JoinCodeInvalid(SettlementError):
+    """Unknown, expired or already used join code: one answer so codes cannot be probed."""
+
+    code = "JOIN_CODE_INVALID"
+    status = "FAILED_PRECONDITION"
+
+
+class AlreadyExists(SettlementError):
+    code = "ALREADY_EXISTS"
+    status = "ALREADY_EXISTS"
+
+
+class IllegalTransition(SettlementError):
+    """The case is not in a state that allows this action."""
+
+    code = "ILLEGAL_TRANSITION"
+    status = "FAILED_PRECONDITION"
+
+
+class PreconditionFailed(SettlementError):
+    code = "PRECONDITION_FAILED"
+    status = "FAILED_PRECONDITION"
+
+
+class ConcurrentUpdate(SettlementError):
+    """Someone else changed the record first; re-read and try again."""
+
+    code = "CONCURRENT_UPDATE"
+    status = "ABORTED"
+
+
+class RequestInProgress(SettlementError):
+    """A request with the same Idempotency-Key is still being processed."""
+
+    code = "REQUEST_IN_PROGRESS"
+    status = "ABORTED"
+
+
+class RateLimited(SettlementError):
+    code = "RATE_LIMITED"
+    status = "RESOURCE_EXHAUSTED"
+
+
+# --- partners ------------------------------------------------------------------------
+
+
+class UpstreamUnavailable(SettlementError):
+    code = "UPSTREAM_UNAVAILABLE"
+    status = "UNAVAILABLE"
+
+
+class UpstreamTimeout(SettlementError):
+    code = "UPSTREAM_TIMEOUT"
+    status = "DEADLINE_EXCEEDED"
+
+
+class UpstreamRejected(SettlementError):
+    """A partner refused the request for good; retrying will not help."""
+
+    code = "UPSTREAM_REJECTED"
+    status = "FAILED_PRECONDITION"
+
+
+class ConfigurationError(Exception):
+    """Start-up configuration is invalid. Not a request error: the process stops."""

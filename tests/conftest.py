@@ -1,0 +1,43 @@
+"""Shared fixtures: one real ``mongod`` replica set per test session, a database per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+
+from adapters.mongo.embedded import EmbeddedMongo
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real single-node replica set on 127.0.0.1 for the whole session."""
+    server = EmbeddedMongo(tmp_path_factory.mktemp("mongod") / "db")
+    server.start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def motor_client(mongo_uri: str) -> AsyncIterator[AsyncIOMotorClient]:
+    client: AsyncIOMotorClient = AsyncIOMotorClient(mongo_uri, tz_aware=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+async def mongo_db(motor_client: AsyncIOMotorClient) -> AsyncIterator[AsyncIOMotorDatabase]:
+    """A fresh database for one test, dropped afterwards (tests never see each other's data)."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    yield motor_client[name]
+    await motor_client.drop_database(name)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
