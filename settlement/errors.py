@@ -181,3 +181,28 @@ class UpstreamRejected(SettlementError):
 
 class ConfigurationError(Exception):
     """Start-up configuration is invalid. Not a request error: the process stops."""
+
+
+# --- photo evidence -------------------------------------------------------------------
+
+
+class PhotoRejected(InvalidInput):
+    """The photo was read but fails the evidence rules (reasons are in ``details``)."""
+
+    code = "PHOTO_REJECTED"
+
+
+class CorruptImage(InvalidInput):
+    """The bytes claim to be an image but cannot be decoded (truncated or damaged)."""
+
+    code = "CORRUPT_IMAGE"
+
+
+class ImageTooLarge(InvalidInput):
+    """The image header declares more pixels than the service will decode."""
+
+    code = "IMAGE_TOO_LARGE"
+
+
+class EmptyUpload(InvalidInput):
+    code = "EMPTY_UPLOAD"
