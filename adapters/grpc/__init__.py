@@ -1,0 +1,1 @@
+"""gRPC adapters: the insurer-facing server, partner clients, and generated code."""
