@@ -206,3 +206,35 @@ class ImageTooLarge(InvalidInput):
 
 class EmptyUpload(InvalidInput):
     code = "EMPTY_UPLOAD"
+
+
+# --- partner exchange -----------------------------------------------------------------
+
+
+class UpstreamThrottled(SettlementError):
+    """A partner asked us to slow down (quota or rate limit); retry later."""
+
+    code = "UPSTREAM_THROTTLED"
+    status = "RESOURCE_EXHAUSTED"
+
+
+class UpstreamNotFound(NotFound):
+    """A partner does not know the record we asked about (lost, deleted, never filed)."""
+
+    code = "UPSTREAM_NOT_FOUND"
+
+
+class UpstreamAuthFailed(UpstreamRejected):
+    """A partner refused our credentials; fix the configuration, retrying will not help."""
+
+    code = "UPSTREAM_AUTH_FAILED"
+
+
+class RecipientRefused(UpstreamRejected):
+    """The recipient does not accept the message (WeChat 43101: no subscription quota left)."""
+
+    code = "RECIPIENT_REFUSED"
+
+
+class OutboxMessageNotFound(NotFound):
+    code = "OUTBOX_MESSAGE_NOT_FOUND"
