@@ -1,0 +1,1 @@
+"""Photo adapters: byte stores (local disk, S3) and the Pillow/exifread inspector."""
