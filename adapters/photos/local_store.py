@@ -93,9 +93,7 @@ class LocalPhotoStore:
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise PhotoNotFound("Photo not found.", key=key) from None
 
-    async def open_stream(
-        self, key: str, *, chunk_size: int = 256 * 1024
-    ) -> AsyncIterator[bytes]:
+    async def open_stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
         path = self._path(key)
 
         def _open() -> IO[bytes]:

@@ -29,9 +29,7 @@ T = TypeVar("T")
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
-def build_s3_client(
-    *, endpoint_url: str | None = None, region_name: str | None = None
-) -> Any:
+def build_s3_client(*, endpoint_url: str | None = None, region_name: str | None = None) -> Any:
     """Build the one S3 client of the process (clients are thread-safe, sessions are not).
 
     Timeouts are short and retries bounded so a slow bucket fails a request instead of
@@ -113,14 +111,10 @@ class S3PhotoStore:
             body.close()
         return data
 
-    async def open_stream(
-        self, key: str, *, chunk_size: int = 256 * 1024
-    ) -> AsyncIterator[bytes]:
+    async def open_stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
         object_key = self._key(key)
         try:
-            response = await self._run(
-                self._client.get_object, Bucket=self._bucket, Key=object_key
-            )
+            response = await self._run(self._client.get_object, Bucket=self._bucket, Key=object_key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in _MISSING:
                 raise PhotoNotFound("Photo not found.", key=key) from None

@@ -568,4 +568,3 @@ def required_photo_checklist(
         too_few=scene_count < MIN_SCENE_PHOTOS,
         too_many=scene_count > MAX_SCENE_PHOTOS,
     )
-
