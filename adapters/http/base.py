@@ -1,0 +1,225 @@
+"""Base Tornado handlers: JSON API errors, request ids, body limits, declared access."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+import tornado.web
+
+from adapters.http.errors import (
+    CODE_FOR_HTTP_STATUS,
+    PROBLEM_CONTENT_TYPE,
+    http_status,
+    problem,
+)
+from adapters.observability import request_id_var
+from settlement.config import Settings
+from settlement.errors import (
+    MalformedBody,
+    NotAuthenticated,
+    PayloadTooLarge,
+    SettlementError,
+    UnsupportedMediaType,
+)
+from settlement.ports.cases import StoredResponse
+from settlement.services.container import Services
+
+log = logging.getLogger(__name__)
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+Method = TypeVar("Method", bound=Callable[..., Awaitable[None] | None])
+
+
+class BaseHandler(tornado.web.RequestHandler):
+    """Common to API and page handlers: injected services and a request id."""
+
+    services: Services
+    settings_: Settings
+
+    def initialize(self, services: Services, settings: Settings) -> None:
+        self.services = services
+        self.settings_ = settings
+
+    def prepare(self) -> Awaitable[None] | None:
+        incoming = self.request.headers.get("X-Request-Id", "")
+        request_id = incoming if _safe_request_id(incoming) else secrets.token_hex(8)
+        request_id_var.set(request_id)
+        self.request_id = request_id
+        self.set_header("X-Request-Id", request_id)
+        return None
+
+    def set_default_headers(self) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "no-store")
+
+
+class ApiHandler(BaseHandler):
+    """JSON API handler: every error is an ``application/problem+json`` body."""
+
+    user_id: str = ""
+
+    def prepare(self) -> Awaitable[None] | None:
+        super().prepare()
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            self._check_body_limits()
+        return None
+
+    def _check_body_limits(self) -> None:
+        limit = self.settings_.max_json_bytes
+        declared = self.request.headers.get("Content-Length")
+        if (declared and declared.isdigit() and int(declared) > limit) or len(
+            self.request.body
+        ) > limit:
+            raise PayloadTooLarge(
+                f"The request body is larger than {limit} bytes.", limit_bytes=limit
+            )
+
+    def json_body(self) -> Any:
+        """The request body parsed as JSON (an empty body reads as an empty object)."""
+        content_type = self.request.headers.get("Content-Type", "application/json")
+        if self.request.body and not content_type.split(";")[0].strip().endswith("json"):
+            raise UnsupportedMediaType("Send the request body as application/json.")
+        if not self.request.body:
+            return {}
+        try:
+            return json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise MalformedBody("The request body is not valid JSON.") from None
+
+    def respond(self, payload: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        body = json.dumps(payload, ensure_ascii=False, default=str).encode()
+        self._response_record = StoredResponse(status, body, "application/json; charset=UTF-8")
+        self.finish(body)
+
+    def bearer_token(self) -> str:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        return token.strip()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, SettlementError):
+            status_code = http_status(error)
+            body = problem(status_code, error.code, error.message, error.details, self.request_id_)
+        elif isinstance(error, tornado.web.HTTPError):
+            status_code = error.status_code
+            code = CODE_FOR_HTTP_STATUS.get(status_code, f"HTTP_{status_code}")
+            message = error.reason or self._reason
+            body = problem(status_code, code, message, None, self.request_id_)
+        else:
+            status_code = 500
+            body = problem(
+                500, "INTERNAL", "Something went wrong on our side; please try again later.",
+                None, self.request_id_,
+            )  # fmt: skip
+        self.set_status(status_code)
+        self.clear_header("Set-Cookie")
+        self.set_header("Content-Type", PROBLEM_CONTENT_TYPE)
+        self.finish(body)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, SettlementError) and http_status(value) < 500:
+            log.info(
+                "request refused",
+                extra={"code": value.code, "method": self.request.method, "path": self.request.path},
+            )
+            return
+        if isinstance(value, tornado.web.HTTPError) and value.status_code < 500:
+            return
+        super().log_exception(typ, value, tb)
+
+    @property
+    def request_id_(self) -> str:
+        return getattr(self, "request_id", "-")
+
+
+def _safe_request_id(value: str) -> bool:
+    return 0 < len(value) <= 64 and all(c.isalnum() or c in "-_." for c in value)
+
+
+# --- declared access -------------------------------------------------------------------
+
+ACCESS_ATTRIBUTE = "__access__"
+
+
+def public(method: Method) -> Method:
+    """Mark an entry point that anyone may call (health, sign-in, the API description)."""
+    setattr(method, ACCESS_ATTRIBUTE, "public")
+    return method
+
+
+def driver(method: Method) -> Method:
+    """A signed-in driver may call this; ``self.user_id`` is set before it runs.
+
+    POSTs honour ``Idempotency-Key``: the same key and body give the first response and one
+    effect; the same key with another body is refused.
+    """
+
+    @functools.wraps(method)
+    async def wrapper(self: ApiHandler, *args: Any, **kwargs: Any) -> None:
+        self.user_id = await self.services.auth.authenticate(self.bearer_token())
+        key = self.request.headers.get("Idempotency-Key")
+        if self.request.method != "POST" or not key:
+            await _maybe_await(method(self, *args, **kwargs))
+            return
+        await _idempotent(self, key, lambda: _maybe_await(method(self, *args, **kwargs)))
+
+    setattr(wrapper, ACCESS_ATTRIBUTE, "driver")
+    return cast(Method, wrapper)
+
+
+async def _idempotent(
+    handler: ApiHandler, key: str, run: Callable[[], Awaitable[None]]
+) -> None:
+    if len(key) > 128:
+        raise MalformedBody("Idempotency-Key must be at most 128 characters.")
+    store = handler.services.idempotency
+    fingerprint = hashlib.sha256(
+        b"\x1f".join([handler.request.path.encode(), handler.request.body])
+    ).hexdigest()
+    stored = await store.begin(handler.user_id, key, fingerprint)
+    if stored is not None:
+        handler.set_status(stored.status)
+        handler.set_header("Content-Type", stored.content_type)
+        handler.set_header("Idempotent-Replayed", "true")
+        handler.finish(stored.body)
+        return
+    try:
+        await run()
+    except BaseException:
+        await store.abandon(handler.user_id, key)
+        raise
+    record: StoredResponse | None = getattr(handler, "_response_record", None)
+    if record is None:
+        await store.abandon(handler.user_id, key)
+    else:
+        await store.complete(handler.user_id, key, record)
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if result is not None:
+        await result
+
+
+def undeclared_entry_points(
+    handlers: list[type[tornado.web.RequestHandler]],
+) -> list[str]:
+    """Handler methods that declare no access rule (the application refuses to start)."""
+    missing = []
+    for handler in handlers:
+        for name in HTTP_METHODS:
+            method = handler.__dict__.get(name)
+            if method is not None and not hasattr(method, ACCESS_ATTRIBUTE):
+                missing.append(f"{handler.__module__}.{handler.__qualname__}.{name}")
+    return missing

@@ -1,0 +1,241 @@
+"""The OpenAPI 3.1 description of the HTTP API, built from the schemas the API enforces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.http.base import ApiHandler, public
+from settlement.services import schemas
+
+_PROBLEM_RESPONSE = {
+    "description": "An error, with a stable code and a message a person can act on.",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+_NULLABLE_OBJECT = {"type": ["object", "null"]}
+
+_PARTY_VIEW = {
+    "type": "object",
+    "required": ["joined_at", "details_submitted", "statement_submitted", "details", "statement"],
+    "properties": {
+        "joined_at": {"type": "string"},
+        "details_submitted": {"type": "boolean"},
+        "statement_submitted": {"type": "boolean"},
+        "details": _NULLABLE_OBJECT,
+        "statement": _NULLABLE_OBJECT,
+    },
+}
+
+_CASE_VIEW = {
+    "type": "object",
+    "required": [
+        "id", "status", "version", "your_party", "scene", "parties", "statements_complete",
+        "missing", "capture_nonce",
+    ],  # fmt: skip
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string", "enum": schemas.CASE_STATUSES},
+        "version": {"type": "integer"},
+        "your_party": {"type": "string", "enum": ["A", "B"]},
+        "capture_nonce": {"type": "string"},
+        "scene": {"type": "object"},
+        "parties": {"type": "object", "additionalProperties": _PARTY_VIEW},
+        "statements_complete": {"type": "boolean"},
+        "missing": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_CASE_SUMMARY = {
+    "type": "object",
+    "required": ["id", "status", "your_party", "occurred_at", "address", "updated_at"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string", "enum": schemas.CASE_STATUSES},
+        "your_party": {"type": "string"},
+        "occurred_at": {"type": "string"},
+        "address": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+
+_CASE_ID_PARAMETER = {
+    "name": "case_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^C[0-9A-Z]{1,40}$"},
+}
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Same key and body: the first response again, one effect.",
+    "schema": {"type": "string", "maxLength": 128},
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _operation(
+    summary: str,
+    *,
+    ok: int = 200,
+    response: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    secured: bool = True,
+    case_id: bool = False,
+    post: bool = False,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            str(ok): {"description": "Success", **_json(response or {"type": "object"})},
+            "default": _PROBLEM_RESPONSE,
+        },
+    }
+    parameters: list[dict[str, Any]] = []
+    if case_id:
+        parameters.append(_CASE_ID_PARAMETER)
+    if post and secured:
+        parameters.append(_IDEMPOTENCY_KEY)
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = {"required": True, **_json(body)}
+    operation["security"] = [{"bearer": []}] if secured else []
+    return operation
+
+
+def openapi_document() -> dict[str, Any]:
+    case_view = {"$ref": "#/components/schemas/CaseView"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Accident quick-settlement API",
+            "version": "1.0.0",
+            "description": "Drivers' API for the WeChat mini-program. Errors are "
+            "application/problem+json documents with a stable `code`.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/healthz": {"get": _operation("Liveness", secured=False)},
+            "/readyz": {
+                "get": {
+                    **_operation("Readiness (database reachable)", secured=False),
+                    "responses": {
+                        "200": {"description": "Ready", **_json({"type": "object"})},
+                        "503": {"description": "Not ready", **_json({"type": "object"})},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/auth/wechat": {
+                "post": _operation(
+                    "Sign in with a wx.login code",
+                    body=schemas.WECHAT_LOGIN,
+                    secured=False,
+                    post=True,
+                    response={
+                        "type": "object",
+                        "required": ["token", "token_type", "expires_at", "user_id"],
+                        "properties": {
+                            "token": {"type": "string"},
+                            "token_type": {"const": "Bearer"},
+                            "expires_at": {"type": "string"},
+                            "user_id": {"type": "string"},
+                        },
+                    },
+                )
+            },
+            "/api/v1/cases": {
+                "post": _operation(
+                    "Open a case", ok=201, body=schemas.CREATE_CASE, response=case_view, post=True
+                ),
+                "get": {
+                    **_operation(
+                        "List my cases",
+                        response={
+                            "type": "object",
+                            "required": ["cases"],
+                            "properties": {
+                                "cases": {"type": "array", "items": _CASE_SUMMARY}
+                            },
+                        },
+                    ),
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+                        }
+                    ],
+                },
+            },
+            "/api/v1/cases/join": {
+                "post": _operation(
+                    "Join a case with a code", body=schemas.JOIN_CASE, response=case_view, post=True
+                )
+            },
+            "/api/v1/cases/{case_id}": {
+                "get": _operation("Read one of my cases", response=case_view, case_id=True)
+            },
+            "/api/v1/cases/{case_id}/invitation": {
+                "post": _operation(
+                    "Invite the other party (join code and QR payload)",
+                    ok=201,
+                    case_id=True,
+                    post=True,
+                    response={
+                        "type": "object",
+                        "required": ["code", "expires_at", "qr_payload"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "expires_at": {"type": "string"},
+                            "qr_payload": {"type": "string"},
+                        },
+                    },
+                )
+            },
+            "/api/v1/cases/{case_id}/details": {
+                "post": _operation(
+                    "Give my identity, vehicle and insurer",
+                    body=schemas.PARTY_DETAILS,
+                    response=case_view,
+                    case_id=True,
+                    post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/statement": {
+                "post": _operation(
+                    "Give my own account of the accident",
+                    body=schemas.STATEMENT,
+                    response=case_view,
+                    case_id=True,
+                    post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/withdraw": {
+                "post": _operation(
+                    "Withdraw a case I opened", response=case_view, case_id=True, post=True
+                )
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Problem": schemas.PROBLEM, "CaseView": _CASE_VIEW},
+        },
+    }
+
+
+class OpenApiHandler(ApiHandler):
+    @public
+    def get(self) -> None:
+        self.respond(openapi_document())
+
+
+routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
+    (r"/api/v1/openapi.json", OpenApiHandler, None),
+]

@@ -1,0 +1,172 @@
+"""MongoDB persistence of cases: one document per case with an optimistic ``version``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from settlement.domain.case import (
+    AccidentScene,
+    Case,
+    CaseStatus,
+    GeoPoint,
+    Invitation,
+    Party,
+    PartyDetails,
+    Statement,
+)
+from settlement.errors import AlreadyExists, CaseNotFound, ConcurrentUpdate
+
+Document = dict[str, Any]
+
+
+class MongoCaseRepository:
+    """Cases in the ``cases`` collection; the ``version`` field guards every update."""
+
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._collection: AsyncIOMotorCollection = db["cases"]
+
+    async def add(self, case: Case) -> Case:
+        stored = replace(case, version=1)
+        try:
+            await self._collection.insert_one(to_document(stored))
+        except DuplicateKeyError:
+            raise AlreadyExists("A case with this id already exists.", case_id=case.id) from None
+        return stored
+
+    async def get(self, case_id: str) -> Case:
+        document = await self._collection.find_one({"_id": case_id})
+        if document is None:
+            raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
+        return from_document(document)
+
+    async def save(self, case: Case) -> Case:
+        stored = replace(case, version=case.version + 1)
+        document = to_document(stored)
+        try:
+            result = await self._collection.find_one_and_replace(
+                {"_id": case.id, "version": case.version},
+                document,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            # Only an open join code can collide; the caller retries with a fresh one.
+            raise ConcurrentUpdate("A join code clashed; try again.", case_id=case.id) from None
+        if result is None:
+            raise ConcurrentUpdate(
+                "The case was changed by someone else; reload it and try again.",
+                case_id=case.id,
+            )
+        return stored
+
+    async def find_by_invitation(self, code_digest: str) -> Case | None:
+        document = await self._collection.find_one(
+            {"invitation.code_digest": code_digest, "invitation.used": False}
+        )
+        return None if document is None else from_document(document)
+
+    async def list_for_user(self, user_id: str, limit: int) -> Sequence[Case]:
+        cursor = (
+            self._collection.find({"party_user_ids": user_id})
+            .sort("updated_at", DESCENDING)
+            .limit(limit)
+        )
+        return [from_document(document) async for document in cursor]
+
+
+async def ensure_case_indexes(db: AsyncIOMotorDatabase) -> None:
+    cases = db["cases"]
+    await cases.create_index([("party_user_ids", 1), ("updated_at", DESCENDING)])
+    await cases.create_index(
+        "invitation.code_digest",
+        unique=True,
+        partialFilterExpression={"invitation.used": False},
+    )
+    await cases.create_index([("status", 1), ("updated_at", 1)])
+
+
+def to_document(case: Case) -> Document:
+    return {
+        "_id": case.id,
+        "version": case.version,
+        "status": case.status.value,
+        "scene": {
+            **asdict(case.scene),
+            "location": {
+                "type": "Point",
+                "coordinates": [case.scene.location.longitude, case.scene.location.latitude],
+            },
+        },
+        "parties": {label: _party_document(party) for label, party in case.parties.items()},
+        "party_user_ids": [party.user_id for party in case.parties.values()],
+        "invitation": None if case.invitation is None else asdict(case.invitation),
+        "capture_nonce": case.capture_nonce,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "extra": dict(case.extra),
+    }
+
+
+def from_document(document: Mapping[str, Any]) -> Case:
+    scene = document["scene"]
+    longitude, latitude = scene["location"]["coordinates"]
+    invitation = document.get("invitation")
+    return Case(
+        id=document["_id"],
+        version=document["version"],
+        status=CaseStatus(document["status"]),
+        scene=AccidentScene(
+            occurred_at=_utc(scene["occurred_at"]),
+            address=scene["address"],
+            location=GeoPoint(latitude=latitude, longitude=longitude),
+            weather=scene["weather"],
+            road_type=scene["road_type"],
+            description=scene["description"],
+        ),
+        parties={
+            label: _party_from(label, party) for label, party in document["parties"].items()
+        },
+        invitation=None
+        if invitation is None
+        else Invitation(
+            code_digest=invitation["code_digest"],
+            expires_at=_utc(invitation["expires_at"]),
+            used=invitation["used"],
+        ),
+        capture_nonce=document["capture_nonce"],
+        created_at=_utc(document["created_at"]),
+        updated_at=_utc(document["updated_at"]),
+        extra=document.get("extra") or {},
+    )
+
+
+def _party_document(party: Party) -> Document:
+    return {
+        "user_id": party.user_id,
+        "joined_at": party.joined_at,
+        "details": None if party.details is None else asdict(party.details),
+        "statement": None if party.statement is None else asdict(party.statement),
+    }
+
+
+def _party_from(label: str, document: Mapping[str, Any]) -> Party:
+    details = document.get("details")
+    statement = document.get("statement")
+    return Party(
+        label=label,
+        user_id=document["user_id"],
+        joined_at=_utc(document["joined_at"]),
+        details=None if details is None else PartyDetails(**details),
+        statement=None if statement is None else Statement(**statement),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    # BSON dates carry no zone; the client may or may not be tz-aware.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

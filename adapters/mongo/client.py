@@ -1,0 +1,36 @@
+"""The one Motor client of the process, and database start-up chores.
+
+Motor is deprecated upstream; this package is the only place that imports it, so moving
+to ``pymongo.AsyncMongoClient`` changes this package alone.
+"""
+
+from __future__ import annotations
+
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo.errors import PyMongoError
+
+from adapters.mongo.cases import ensure_case_indexes
+from adapters.mongo.idempotency import ensure_idempotency_indexes
+from adapters.mongo.sessions import ensure_session_indexes
+
+
+def open_client(uri: str) -> AsyncIOMotorClient:
+    return AsyncIOMotorClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname="settlement")
+
+
+async def ensure_indexes(db: AsyncIOMotorDatabase) -> None:
+    """Create every index the adapters rely on (idempotent; run at start-up)."""
+    await ensure_case_indexes(db)
+    await ensure_session_indexes(db)
+    await ensure_idempotency_indexes(db)
+
+
+def readiness_probe(db: AsyncIOMotorDatabase):  # type: ignore[no-untyped-def]
+    async def ready() -> bool:
+        try:
+            await db.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    return ready

@@ -1,0 +1,151 @@
+"""The composition root: builds every adapter once, wires the use cases, runs the servers.
+
+Nothing else imports adapters into the core, and importing this module has no side
+effects: resources are created only inside :func:`open_runtime`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import grpc
+import tornado.httpserver
+import tornado.netutil
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+
+from adapters.grpc.server import start_grpc_server
+from adapters.http.app import make_app
+from adapters.mongo.cases import MongoCaseRepository
+from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
+from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.sessions import MongoSessionStore
+from adapters.system import RandomIds, SystemClock
+from adapters.wechat.client import WeChatApiClient
+from settlement.config import Settings
+from settlement.services.auth import DriverAuth
+from settlement.services.container import Services
+from settlement.services.intake import CaseIntake
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a running service holds, for the servers and for orderly shutdown."""
+
+    settings: Settings
+    services: Services
+    mongo_client: AsyncIOMotorClient
+    db: AsyncIOMotorDatabase
+    embedded: EmbeddedMongo | None
+
+
+def build_services(settings: Settings, db: AsyncIOMotorDatabase) -> Services:
+    clock = SystemClock()
+    ids = RandomIds()
+    wechat = WeChatApiClient(
+        base_url=settings.wechat_api_base,
+        app_id=settings.wechat_app_id,
+        app_secret=settings.wechat_app_secret,
+    )
+    auth = DriverAuth(
+        wechat=wechat,
+        sessions=MongoSessionStore(db),
+        clock=clock,
+        ids=ids,
+        app_id=settings.wechat_app_id,
+        token_ttl=timedelta(seconds=settings.token_ttl_s),
+    )
+    intake = CaseIntake(
+        cases=MongoCaseRepository(db),
+        clock=clock,
+        ids=ids,
+        join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
+    )
+    return Services(
+        auth=auth,
+        intake=intake,
+        idempotency=MongoIdempotencyStore(db),
+        readiness=readiness_probe(db),
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Start (or connect to) MongoDB, ensure indexes, build services; undo on exit."""
+    embedded: EmbeddedMongo | None = None
+    uri = settings.mongo_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir / "mongo", port=0)
+        await asyncio.to_thread(embedded.start)
+        uri = embedded.uri
+    client = open_client(uri)
+    try:
+        db = client[settings.mongo_db]
+        await ensure_indexes(db)
+        settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+        yield Runtime(settings, build_services(settings, db), client, db, embedded)
+    finally:
+        client.close()
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+
+
+@dataclass
+class RunningServers:
+    http: tornado.httpserver.HTTPServer
+    http_port: int
+    grpc: grpc.aio.Server
+    grpc_port: int
+
+    async def stop(self, grace_s: float) -> None:
+        self.http.stop()
+        await self.grpc.stop(grace_s)
+        await self.http.close_all_connections()
+
+
+async def start_servers(runtime: Runtime) -> RunningServers:
+    settings = runtime.settings
+    app = make_app(runtime.services, settings)
+    http_server = tornado.httpserver.HTTPServer(
+        app,
+        xheaders=True,
+        # Photos stream through their own handler with their own limit; everything else
+        # is refused with 413 by the JSON handlers long before this ceiling.
+        max_body_size=settings.max_photo_bytes + 1024 * 1024,
+    )
+    sockets = tornado.netutil.bind_sockets(settings.http_port, settings.bind_address)
+    http_server.add_sockets(sockets)
+    http_port = sockets[0].getsockname()[1]
+    grpc_server, grpc_port = await start_grpc_server(
+        address=f"{settings.bind_address}:{settings.grpc_port}"
+    )
+    return RunningServers(http_server, http_port, grpc_server, grpc_port)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM, then stop servers, database client and embedded mongod."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_runtime(settings) as runtime:
+        servers = await start_servers(runtime)
+        where = "embedded MongoDB" if runtime.embedded else "configured MongoDB"
+        print(  # noqa: T201 - the operator's start-up banner
+            f"settlement listening: http://{settings.bind_address}:{servers.http_port} "
+            f"(API at /api/v1, description at /api/v1/openapi.json), "
+            f"gRPC {settings.bind_address}:{servers.grpc_port}; {where}; "
+            f"photos in {settings.uploads_dir if settings.photo_store == 'local' else 's3'}",
+            flush=True,
+        )
+        await stop.wait()
+        log.info("shutting down")
+        await servers.stop(settings.shutdown_grace_s)

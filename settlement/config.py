@@ -1,0 +1,177 @@
+"""Settings: read once from ``SETTLEMENT_*`` environment variables into a frozen object.
+
+This module is the only reader of the environment. Every invalid value stops start-up
+with a :class:`ConfigurationError` that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from settlement.errors import ConfigurationError
+
+T = TypeVar("T")
+
+PhotoStoreKind = Literal["local", "s3"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service can be configured with. Defaults run on one machine."""
+
+    http_port: int = 8000  # SETTLEMENT_HTTP_PORT
+    grpc_port: int = 50051  # SETTLEMENT_GRPC_PORT
+    bind_address: str = "127.0.0.1"  # SETTLEMENT_BIND_ADDRESS
+    mongo_uri: str | None = None  # SETTLEMENT_MONGO_URI; unset = embedded mongod
+    mongo_db: str = "settlement"  # SETTLEMENT_MONGO_DB
+    data_dir: Path = Path("data")  # SETTLEMENT_DATA_DIR
+    photo_store: PhotoStoreKind = "local"  # SETTLEMENT_PHOTO_STORE
+    uploads_dir: Path = Path("uploads")  # SETTLEMENT_UPLOADS_DIR
+    s3_bucket: str | None = None  # SETTLEMENT_S3_BUCKET
+    s3_endpoint_url: str | None = None  # SETTLEMENT_S3_ENDPOINT_URL
+    wechat_app_id: str = "wx-dev-app"  # SETTLEMENT_WECHAT_APP_ID
+    wechat_app_secret: str = field(default="", repr=False)  # SETTLEMENT_WECHAT_APP_SECRET
+    wechat_api_base: str = "https://api.weixin.qq.com"  # SETTLEMENT_WECHAT_API_BASE
+    token_ttl_s: int = 7200  # SETTLEMENT_TOKEN_TTL_S
+    join_code_ttl_s: int = 900  # SETTLEMENT_JOIN_CODE_TTL_S
+    max_json_bytes: int = 64 * 1024  # SETTLEMENT_MAX_JSON_BYTES
+    max_photo_bytes: int = 15 * 1024 * 1024  # SETTLEMENT_MAX_PHOTO_BYTES
+    max_image_pixels: int = 50_000_000  # SETTLEMENT_MAX_IMAGE_PIXELS
+    cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
+    grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
+    shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
+    log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
+    debug: bool = False  # SETTLEMENT_DEBUG
+
+    @property
+    def embedded_mongo(self) -> bool:
+        return self.mongo_uri is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (default: the process environment).
+
+        Raises:
+            ConfigurationError: a variable has a value that cannot be used.
+        """
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        defaults = cls()
+        settings = cls(
+            http_port=reader.get("HTTP_PORT", _port, defaults.http_port),
+            grpc_port=reader.get("GRPC_PORT", _port, defaults.grpc_port),
+            bind_address=reader.get("BIND_ADDRESS", _non_empty, defaults.bind_address),
+            mongo_uri=reader.get("MONGO_URI", _mongo_uri, None),
+            mongo_db=reader.get("MONGO_DB", _non_empty, defaults.mongo_db),
+            data_dir=reader.get("DATA_DIR", Path, defaults.data_dir),
+            photo_store=reader.get("PHOTO_STORE", _photo_store, defaults.photo_store),
+            uploads_dir=reader.get("UPLOADS_DIR", Path, defaults.uploads_dir),
+            s3_bucket=reader.get("S3_BUCKET", _non_empty, None),
+            s3_endpoint_url=reader.get("S3_ENDPOINT_URL", _url, None),
+            wechat_app_id=reader.get("WECHAT_APP_ID", _non_empty, defaults.wechat_app_id),
+            wechat_app_secret=reader.get("WECHAT_APP_SECRET", str, ""),
+            wechat_api_base=reader.get("WECHAT_API_BASE", _url, defaults.wechat_api_base),
+            token_ttl_s=reader.get("TOKEN_TTL_S", _positive_int, defaults.token_ttl_s),
+            join_code_ttl_s=reader.get(
+                "JOIN_CODE_TTL_S", _positive_int, defaults.join_code_ttl_s
+            ),
+            max_json_bytes=reader.get("MAX_JSON_BYTES", _positive_int, defaults.max_json_bytes),
+            max_photo_bytes=reader.get(
+                "MAX_PHOTO_BYTES", _positive_int, defaults.max_photo_bytes
+            ),
+            max_image_pixels=reader.get(
+                "MAX_IMAGE_PIXELS", _positive_int, defaults.max_image_pixels
+            ),
+            cookie_secret=reader.get("COOKIE_SECRET", str, ""),
+            grpc_deadline_s=reader.get("GRPC_DEADLINE_S", _positive_float, 5.0),
+            shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
+            log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
+            debug=reader.get("DEBUG", _boolean, False),
+        )
+        if settings.photo_store == "s3" and not settings.s3_bucket:
+            raise ConfigurationError(
+                "SETTLEMENT_S3_BUCKET must be set when SETTLEMENT_PHOTO_STORE=s3"
+            )
+        return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        variable = f"SETTLEMENT_{name}"
+        raw = self._env.get(variable)
+        if raw is None or raw == "":
+            return default
+        try:
+            return parse(raw)
+        except (ValueError, TypeError) as exc:
+            raise ConfigurationError(f"{variable}={raw!r} is not valid: {exc}") from None
+
+
+def _port(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 65535:
+        raise ValueError("a port is a number from 0 to 65535")
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _non_empty(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be blank")
+    return raw.strip()
+
+
+def _url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return raw.rstrip("/")
+
+
+def _mongo_uri(raw: str) -> str:
+    if not raw.startswith(("mongodb://", "mongodb+srv://")):
+        raise ValueError("must start with mongodb:// or mongodb+srv://")
+    return raw
+
+
+def _photo_store(raw: str) -> PhotoStoreKind:
+    if raw == "local":
+        return "local"
+    if raw == "s3":
+        return "s3"
+    raise ValueError("must be 'local' or 's3'")
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level

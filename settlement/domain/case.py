@@ -1,0 +1,280 @@
+"""The accident case aggregate: two parties, their details and statements, and its life cycle.
+
+A case is one document with a ``version`` for optimistic concurrency. Every change goes
+through a method here that checks the state machine, so illegal transitions are refused
+in one place whatever the entry point.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from settlement.errors import IllegalTransition, NotPermitted, PreconditionFailed
+
+
+class CaseStatus(enum.StrEnum):
+    """Where a case stands. The transition table below is the whole life cycle."""
+
+    AWAITING_PARTY = "awaiting_party"  # opened; the other party has not joined yet
+    COLLECTING = "collecting"  # both parties present; details and statements coming in
+    STATEMENTS_COMPLETE = "statements_complete"  # both parties gave details and statement
+    LIABILITY_PROPOSED = "liability_proposed"  # the engine proposed liability and payout
+    AGREED = "agreed"  # both accepted and signed the agreement
+    POLICE_REVIEW = "police_review"  # waiting for an online police determination
+    DETERMINED = "determined"  # the police decided; the determination was issued
+    ON_SCENE = "on_scene"  # refused quick handling; handled by police on the scene
+    CLAIMED = "claimed"  # claims filed with the insurers
+    MEDIATION = "mediation"  # dispute sent to court mediation
+    CLOSED = "closed"  # paid out or otherwise finished
+    WITHDRAWN = "withdrawn"  # the opener withdrew the case before it was settled
+
+
+TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.AWAITING_PARTY: frozenset({CaseStatus.COLLECTING, CaseStatus.WITHDRAWN}),
+    CaseStatus.COLLECTING: frozenset(
+        {CaseStatus.STATEMENTS_COMPLETE, CaseStatus.WITHDRAWN, CaseStatus.ON_SCENE}
+    ),
+    CaseStatus.STATEMENTS_COMPLETE: frozenset(
+        {
+            CaseStatus.COLLECTING,
+            CaseStatus.LIABILITY_PROPOSED,
+            CaseStatus.POLICE_REVIEW,
+            CaseStatus.ON_SCENE,
+            CaseStatus.WITHDRAWN,
+        }
+    ),
+    CaseStatus.LIABILITY_PROPOSED: frozenset(
+        {
+            CaseStatus.AGREED,
+            CaseStatus.POLICE_REVIEW,
+            CaseStatus.ON_SCENE,
+            CaseStatus.COLLECTING,
+            CaseStatus.WITHDRAWN,
+        }
+    ),
+    CaseStatus.AGREED: frozenset({CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED}),
+    CaseStatus.POLICE_REVIEW: frozenset(
+        {CaseStatus.DETERMINED, CaseStatus.ON_SCENE, CaseStatus.COLLECTING}
+    ),
+    CaseStatus.DETERMINED: frozenset(
+        {CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED}
+    ),
+    CaseStatus.CLAIMED: frozenset({CaseStatus.MEDIATION, CaseStatus.CLOSED}),
+    CaseStatus.MEDIATION: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.ON_SCENE: frozenset(),
+    CaseStatus.CLOSED: frozenset(),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+
+PARTY_LABELS = ("A", "B")
+"""The opener is party A, whoever joins is party B (the labels of the facts document)."""
+
+# Before liability is proposed a party may still correct what it said.
+_EDITABLE = frozenset(
+    {CaseStatus.AWAITING_PARTY, CaseStatus.COLLECTING, CaseStatus.STATEMENTS_COMPLETE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class AccidentScene:
+    """What the opener reports about when and where it happened."""
+
+    occurred_at: datetime
+    address: str
+    location: GeoPoint
+    weather: str
+    road_type: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyDetails:
+    """Identity, vehicle and insurance of one party (personal data: mask when shown)."""
+
+    name: str
+    id_number: str
+    phone: str
+    licence_number: str
+    licence_class: str
+    plate: str
+    vehicle_type: str
+    insurer_code: str
+    policy_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One party's own account, in the vocabulary of the accident facts document.
+
+    ``own_vehicle`` holds this party's vehicle keys (manoeuvre, lane, signal_faced, …),
+    ``other_vehicle`` what it says about the other vehicle, ``location`` and ``flags``
+    its view of the scene. ``narrative`` is free text for the reviewer.
+    """
+
+    own_vehicle: Mapping[str, Any]
+    other_vehicle: Mapping[str, Any]
+    location: Mapping[str, Any]
+    flags: Mapping[str, Any]
+    narrative: str
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    label: str
+    user_id: str
+    joined_at: datetime
+    details: PartyDetails | None = None
+    statement: Statement | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.details is not None and self.statement is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """A short single-use join code; only its digest is kept."""
+
+    code_digest: str
+    expires_at: datetime
+    used: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    status: CaseStatus
+    scene: AccidentScene
+    parties: Mapping[str, Party]
+    created_at: datetime
+    updated_at: datetime
+    capture_nonce: str
+    invitation: Invitation | None = None
+    version: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    # --- questions ---------------------------------------------------------------------
+
+    def label_of(self, user_id: str) -> str | None:
+        """The party label of ``user_id`` in this case, or None for a stranger."""
+        for label, party in self.parties.items():
+            if party.user_id == user_id:
+                return label
+        return None
+
+    def require_party(self, user_id: str) -> str:
+        label = self.label_of(user_id)
+        if label is None:
+            raise NotPermitted("Only the parties of a case may do this.")
+        return label
+
+    @property
+    def statements_complete(self) -> bool:
+        return len(self.parties) == 2 and all(p.complete for p in self.parties.values())
+
+    def missing(self) -> list[str]:
+        """What is still needed before liability can be proposed, as stable keys."""
+        needed: list[str] = []
+        if "B" not in self.parties:
+            needed.append("party_B")
+        for label in PARTY_LABELS:
+            party = self.parties.get(label)
+            if party is None:
+                continue
+            if party.details is None:
+                needed.append(f"details_{label}")
+            if party.statement is None:
+                needed.append(f"statement_{label}")
+        return needed
+
+    # --- changes (each returns a new Case; the repository bumps the version) -----------
+
+    def transition(self, target: CaseStatus, now: datetime) -> Case:
+        if target not in TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                f"A case that is {self.status.value} cannot become {target.value}.",
+                status=self.status.value,
+                target=target.value,
+            )
+        return replace(self, status=target, updated_at=now)
+
+    def invite(self, code_digest: str, expires_at: datetime, now: datetime) -> Case:
+        if self.status is not CaseStatus.AWAITING_PARTY:
+            raise IllegalTransition(
+                "The other party has already joined this case.", status=self.status.value
+            )
+        invitation = Invitation(code_digest=code_digest, expires_at=expires_at)
+        return replace(self, invitation=invitation, updated_at=now)
+
+    def join(self, user_id: str, now: datetime) -> Case:
+        """Add ``user_id`` as party B. The caller has already checked the join code."""
+        if self.label_of(user_id) is not None:
+            raise PreconditionFailed(
+                "You are already a party to this case; ask the other driver to join."
+            )
+        moved = self.transition(CaseStatus.COLLECTING, now)
+        parties = dict(self.parties)
+        parties["B"] = Party(label="B", user_id=user_id, joined_at=now)
+        assert self.invitation is not None  # noqa: S101 - join is only reachable by a code
+        used = replace(self.invitation, used=True)
+        return replace(moved, parties=parties, invitation=used)
+
+    def with_details(self, user_id: str, details: PartyDetails, now: datetime) -> Case:
+        label = self.require_party(user_id)
+        self._require_editable()
+        party = replace(self.parties[label], details=details)
+        return self._with_party(party, now)
+
+    def with_statement(self, user_id: str, statement: Statement, now: datetime) -> Case:
+        label = self.require_party(user_id)
+        self._require_editable()
+        party = replace(self.parties[label], statement=statement)
+        return self._with_party(party, now)
+
+    def withdraw(self, user_id: str, now: datetime) -> Case:
+        if self.require_party(user_id) != "A":
+            raise NotPermitted("Only the driver who opened the case can withdraw it.")
+        return self.transition(CaseStatus.WITHDRAWN, now)
+
+    def _require_editable(self) -> None:
+        if self.status not in _EDITABLE:
+            raise IllegalTransition(
+                f"Details and statements are fixed once a case is {self.status.value}.",
+                status=self.status.value,
+            )
+
+    def _with_party(self, party: Party, now: datetime) -> Case:
+        parties = dict(self.parties)
+        parties[party.label] = party
+        case = replace(self, parties=parties, updated_at=now)
+        if case.status is CaseStatus.COLLECTING and case.statements_complete:
+            return case.transition(CaseStatus.STATEMENTS_COMPLETE, now)
+        if case.status is CaseStatus.STATEMENTS_COMPLETE and not case.statements_complete:
+            return case.transition(CaseStatus.COLLECTING, now)
+        return case
+
+
+def open_case(
+    *, case_id: str, opener_id: str, scene: AccidentScene, capture_nonce: str, now: datetime
+) -> Case:
+    """A new case with the opener as party A, waiting for the other party."""
+    opener = Party(label="A", user_id=opener_id, joined_at=now)
+    return Case(
+        id=case_id,
+        status=CaseStatus.AWAITING_PARTY,
+        scene=scene,
+        parties={"A": opener},
+        created_at=now,
+        updated_at=now,
+        capture_nonce=capture_nonce,
+    )

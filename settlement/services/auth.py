@@ -1,0 +1,106 @@
+"""Driver sign-in: a ``wx.login`` code becomes the service's own opaque bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import timedelta
+
+from settlement.errors import NotAuthenticated, TokenExpired
+from settlement.ports.cases import Session, SessionStore
+from settlement.ports.identity import Clock, IdGenerator, WeChatAuth
+
+
+def digest(secret: str) -> str:
+    """What is stored instead of a token or code: a leaked table grants nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class DriverAuth:
+    """Sign drivers in through WeChat and recognise their tokens.
+
+    Args:
+        app_id: the mini-program's app id; user ids are derived per app from the openid.
+        token_ttl: how long an issued token is valid.
+    """
+
+    def __init__(
+        self,
+        *,
+        wechat: WeChatAuth,
+        sessions: SessionStore,
+        clock: Clock,
+        ids: IdGenerator,
+        app_id: str,
+        token_ttl: timedelta,
+    ) -> None:
+        self._wechat = wechat
+        self._sessions = sessions
+        self._clock = clock
+        self._ids = ids
+        self._app_id = app_id
+        self._token_ttl = token_ttl
+        # A weak network makes the client post the same code twice at once; WeChat
+        # would answer the second exchange with 40163, so concurrent posts share one.
+        self._in_flight: dict[str, asyncio.Future[tuple[Session, str]]] = {}
+
+    async def sign_in(self, code: str) -> tuple[Session, str]:
+        """Exchange a login code; the same code again within its life gives the same token.
+
+        Returns:
+            The session and the bearer token to hand to the client.
+        """
+        code_digest = digest(code)
+        earlier = await self._sessions.find_by_login_code(code_digest)
+        if earlier is not None:
+            return earlier
+        pending = self._in_flight.get(code_digest)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[tuple[Session, str]] = asyncio.get_running_loop().create_future()
+        self._in_flight[code_digest] = future
+        try:
+            result = await self._exchange(code, code_digest)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: nobody else may be waiting
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._in_flight[code_digest]
+
+    async def _exchange(self, code: str, code_digest: str) -> tuple[Session, str]:
+        identity = await self._wechat.code_to_session(code)
+        token = self._ids.token()
+        session = Session(
+            token_digest=digest(token),
+            user_id=self.user_id_for(identity.openid),
+            expires_at=self._clock.now() + self._token_ttl,
+        )
+        stored = await self._sessions.create(session, code_digest, token)
+        if stored.token_digest != session.token_digest:
+            # Another process exchanged the same code first; its token stands.
+            found = await self._sessions.find_by_login_code(code_digest)
+            if found is not None:
+                return found
+        return session, token
+
+    def user_id_for(self, openid: str) -> str:
+        """A stable pseudonymous user id: the openid itself is never stored with cases."""
+        return "u_" + hashlib.sha256(f"{self._app_id}:{openid}".encode()).hexdigest()[:24]
+
+    async def authenticate(self, token: str) -> str:
+        """The user id behind a bearer token.
+
+        Raises:
+            NotAuthenticated: unknown or forged token.
+            TokenExpired: the token was valid but has expired.
+        """
+        session = await self._sessions.get(digest(token))
+        if session is None:
+            raise NotAuthenticated("Sign in again: the access token is not valid.")
+        if session.expires_at <= self._clock.now():
+            raise TokenExpired("Sign in again: the access token has expired.")
+        return session.user_id

@@ -1,0 +1,162 @@
+"""Case intake: open a case, bring in the other party, collect details and statements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from settlement.domain.case import (
+    AccidentScene,
+    Case,
+    GeoPoint,
+    PartyDetails,
+    Statement,
+    open_case,
+)
+from settlement.errors import CaseNotFound, ConcurrentUpdate, InvalidInput, JoinCodeInvalid
+from settlement.ports.cases import CaseRepository
+from settlement.ports.identity import Clock, IdGenerator
+from settlement.services import schemas
+from settlement.services.auth import digest
+from settlement.services.validation import validate
+
+MAX_WRITE_ATTEMPTS = 5
+"""Each party edits only its own part, so re-applying a change after a conflict is safe."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    expires_at: datetime
+    qr_payload: str
+
+
+class CaseIntake:
+    """The drivers' use cases up to the point where both statements are in."""
+
+    def __init__(
+        self,
+        *,
+        cases: CaseRepository,
+        clock: Clock,
+        ids: IdGenerator,
+        join_code_ttl: timedelta,
+    ) -> None:
+        self._cases = cases
+        self._clock = clock
+        self._ids = ids
+        self._join_code_ttl = join_code_ttl
+
+    async def open(self, user_id: str, body: object) -> Case:
+        validate(body, schemas.CREATE_CASE)
+        assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
+        location = body["location"]
+        scene = AccidentScene(
+            occurred_at=datetime.fromisoformat(body["occurred_at"].replace("Z", "+00:00")),
+            address=body["address"],
+            location=GeoPoint(float(location["latitude"]), float(location["longitude"])),
+            weather=body["weather"],
+            road_type=body["road_type"],
+            description=body["description"],
+        )
+        now = self._clock.now()
+        if scene.occurred_at > now + timedelta(minutes=5):
+            raise InvalidInput("occurred_at lies in the future.", field="occurred_at")
+        case = open_case(
+            case_id=self._ids.case_id(),
+            opener_id=user_id,
+            scene=scene,
+            capture_nonce=self._ids.nonce(),
+            now=now,
+        )
+        return await self._cases.add(case)
+
+    async def get(self, user_id: str, case_id: str) -> Case:
+        """A case the user is a party to.
+
+        Raises:
+            CaseNotFound: no such case, or not the user's (one answer: no existence oracle).
+        """
+        case = await self._cases.get(case_id)
+        if case.label_of(user_id) is None:
+            raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
+        return case
+
+    async def list(self, user_id: str, limit: int = 50) -> Sequence[Case]:
+        return await self._cases.list_for_user(user_id, limit)
+
+    async def invite(self, user_id: str, case_id: str) -> Invite:
+        now = self._clock.now()
+        expires_at = now + self._join_code_ttl
+        code = ""
+
+        def change(case: Case) -> Case:
+            nonlocal code
+            case.require_party(user_id)
+            code = self._ids.join_code()  # fresh on every attempt: a clash is retried
+            return case.invite(digest(code), expires_at, now)
+
+        case = await self._update(user_id, case_id, change)
+        return Invite(
+            code=code,
+            expires_at=expires_at,
+            qr_payload=f"settlement://join?case={case.id}&code={code}",
+        )
+
+    async def join(self, user_id: str, body: object) -> Case:
+        validate(body, schemas.JOIN_CASE)
+        assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
+        found = await self._cases.find_by_invitation(digest(body["code"]))
+        now = self._clock.now()
+        invitation = found.invitation if found is not None else None
+        if found is None or invitation is None or invitation.used or invitation.expires_at <= now:
+            raise JoinCodeInvalid(
+                "This join code is not valid: it may be mistyped, expired or already used. "
+                "Ask the other driver for a new code."
+            )
+        # The version check makes a code single-use even when two people race for it.
+        return await self._cases.save(found.join(user_id, now))
+
+    async def submit_details(self, user_id: str, case_id: str, body: object) -> Case:
+        validate(body, schemas.PARTY_DETAILS)
+        assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
+        fields = {key: str(value) for key, value in body.items()}
+        fields["id_number"] = fields["id_number"].upper()
+        details = PartyDetails(**fields)
+        now = self._clock.now()
+        return await self._update(
+            user_id, case_id, lambda case: case.with_details(user_id, details, now)
+        )
+
+    async def submit_statement(self, user_id: str, case_id: str, body: object) -> Case:
+        validate(body, schemas.STATEMENT)
+        assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
+        statement = Statement(
+            own_vehicle=dict(body["own_vehicle"]),
+            other_vehicle=dict(body.get("other_vehicle") or {}),
+            location=dict(body.get("location") or {}),
+            flags=dict(body["flags"]),
+            narrative=str(body.get("narrative") or ""),
+        )
+        now = self._clock.now()
+        return await self._update(
+            user_id, case_id, lambda case: case.with_statement(user_id, statement, now)
+        )
+
+    async def withdraw(self, user_id: str, case_id: str) -> Case:
+        now = self._clock.now()
+        return await self._update(user_id, case_id, lambda case: case.withdraw(user_id, now))
+
+    async def _update(
+        self, user_id: str, case_id: str, change: Callable[[Case], Case]
+    ) -> Case:
+        """Read, change and save with the version check, re-reading after a conflict."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            case = await self.get(user_id, case_id)
+            try:
+                return await self._cases.save(change(case))
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate("The case is being changed by someone else; try again.")
+

@@ -1,0 +1,201 @@
+"""Request and response schemas of the drivers' API (JSON Schema 2020-12).
+
+The validator enforces these and the OpenAPI document publishes them. The statement
+vocabulary is that of the accident facts document the liability engine reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from settlement.domain.case import CaseStatus
+
+Schema = dict[str, Any]
+
+ROAD_TYPES = [
+    "urban_road", "suburban_road", "highway", "urban_expressway", "urban_one_way_street",
+    "two_way_road", "parking_lot", "roadside_marked_parking",
+]  # fmt: skip
+INTERSECTIONS = [
+    "none", "signalized", "signalized_approach", "signalized_no_arrow",
+    "signalized_with_guide_lanes", "uncontrolled_no_signs", "uncontrolled_with_priority_signs",
+    "roundabout", "side_road_junction", "on_ramp_merge", "lane_reduction", "private_access",
+]  # fmt: skip
+WEATHER = ["clear", "cloudy", "rain", "heavy_rain", "snow", "fog", "haze", "wind"]
+VEHICLE_TYPES = ["small_car", "light_truck", "bus", "hazmat_tanker"]
+MANOEUVRES = [
+    "straight", "straight_on_major_road", "straight_from_minor_road", "stationary",
+    "stopped_in_queue", "stopped_broken_down_in_lane", "parked_lawfully_unattended",
+    "reversing", "reversing_out_of_bay", "rolling_back", "door_opening", "lane_change_left",
+    "lane_change_right", "lane_change_into_bus_lane", "cutting_into_queue", "overtaking",
+    "overtaking_on_right", "overtaking_across_centre_line", "left_turn", "right_turn",
+    "u_turn", "wrong_way", "entering_roundabout", "circulating_in_roundabout",
+    "merging_from_ramp", "entering_road_from_private_access", "pulling_out_from_parking",
+    "parking_in", "deliberate_sudden_braking",
+]  # fmt: skip
+SIGNALS = ["green", "red", "green_arrow_left", "stop_sign", "none", "claimed_green"]
+DAMAGE_LOCATIONS = [
+    "front", "rear", "left_front", "right_front", "left_rear", "right_rear", "left_side",
+    "right_side", "left_front_corner", "left_front_door", "right_rear_door",
+    "left_side_and_front", "front_structural", "bonnet_windscreen", "none",
+]  # fmt: skip
+LICENCE_CLASSES = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E"]
+
+
+def _string(max_length: int = 200, **extra: Any) -> Schema:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
+
+
+def _boolean() -> Schema:
+    return {"type": "boolean"}
+
+
+def _enum(values: list[str]) -> Schema:
+    return {"type": "string", "enum": values}
+
+
+GEO_POINT: Schema = {
+    "type": "object",
+    "required": ["latitude", "longitude"],
+    "additionalProperties": False,
+    "properties": {
+        "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+        "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+    },
+}
+
+WECHAT_LOGIN: Schema = {
+    "type": "object",
+    "required": ["code"],
+    "additionalProperties": False,
+    "properties": {"code": _string(128, pattern=r"[A-Za-z0-9_\-]+")},
+}
+
+CREATE_CASE: Schema = {
+    "type": "object",
+    "required": ["occurred_at", "address", "location", "weather", "road_type", "description"],
+    "additionalProperties": False,
+    "properties": {
+        "occurred_at": {"type": "string", "format": "date-time", "maxLength": 40},
+        "address": _string(200),
+        "location": GEO_POINT,
+        "weather": _enum(WEATHER),
+        "road_type": _enum(ROAD_TYPES),
+        "description": _string(2000),
+    },
+}
+
+JOIN_CASE: Schema = {
+    "type": "object",
+    "required": ["code"],
+    "additionalProperties": False,
+    "properties": {"code": _string(16, pattern=r"[0-9]{6,12}")},
+}
+
+PARTY_DETAILS: Schema = {
+    "type": "object",
+    "required": [
+        "name", "id_number", "phone", "licence_number", "licence_class", "plate",
+        "vehicle_type", "insurer_code", "policy_number",
+    ],  # fmt: skip
+    "additionalProperties": False,
+    "properties": {
+        "name": _string(40),
+        "id_number": _string(18, pattern=r"[0-9]{17}[0-9Xx]"),
+        "phone": _string(11, pattern=r"1[3-9][0-9]{9}"),
+        "licence_number": _string(18, pattern=r"[0-9A-Za-z]{12,18}"),
+        "licence_class": _enum(LICENCE_CLASSES),
+        "plate": _string(10, pattern=r"[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}"),
+        "vehicle_type": _enum(VEHICLE_TYPES),
+        "insurer_code": _string(32, pattern=r"[A-Za-z0-9_\-]+"),
+        "policy_number": _string(40, pattern=r"[A-Za-z0-9\-]+"),
+    },
+}
+
+VEHICLE_FACTS: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "type": _enum(VEHICLE_TYPES),
+        "driver_licence_valid": _boolean(),
+        "licence_class_matches": _boolean(),
+        "alcohol_or_drugs_suspected": _boolean(),
+        "plate": _enum(["valid", "none"]),
+        "jqx_insured": _boolean(),
+        "insurance_sticker_or_e_policy": _boolean(),
+        "inspection_valid": _boolean(),
+        "movable": _boolean(),
+        "carrying_dangerous_goods": _boolean(),
+        "passenger_overload_or_severe_speeding_suspected": _boolean(),
+        "owner_present": _boolean(),
+        "manoeuvre": _enum(MANOEUVRES),
+        "lane": _string(60, pattern=r"[a-z0-9_]+(->[a-z0-9_]+)?"),
+        "signal_faced": _enum(SIGNALS),
+        "indicator": _enum(["left", "right"]),
+        "hazard_lights": _boolean(),
+        "warning_triangle": _boolean(),
+        "dashcam": _boolean(),
+        "damage_location": _enum(DAMAGE_LOCATIONS),
+        "damage_estimate_cny": {"type": "number", "minimum": 0, "maximum": 10_000_000},
+    },
+}
+
+SCENE_FACTS: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "road_type": _enum(ROAD_TYPES),
+        "intersection": _enum(INTERSECTIONS),
+        "time": _enum(["day", "night"]),
+        "street_lighting": _boolean(),
+        "gradient": _enum(["uphill"]),
+        "centre_line": _enum(["broken", "double_solid_yellow"]),
+        "lane_line": _enum(["broken"]),
+        "lanes_same_direction": {"type": "integer", "minimum": 1, "maximum": 12},
+        "dedicated_lane": _enum(["bus_lane_in_force"]),
+        "markings": {"type": "array", "maxItems": 10, "items": _string(60)},
+        "signs": {"type": "array", "maxItems": 10, "items": _string(60)},
+        "u_turn_permitted": _boolean(),
+    },
+}
+
+FLAGS: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        name: _boolean()
+        for name in (
+            "injuries", "deaths", "public_facility_damage", "party_left_scene",
+            "intentional_evidence", "dispute_on_facts", "single_vehicle",
+        )  # fmt: skip
+    },
+}
+
+STATEMENT: Schema = {
+    "type": "object",
+    "required": ["own_vehicle", "flags"],
+    "additionalProperties": False,
+    "properties": {
+        "own_vehicle": VEHICLE_FACTS,
+        "other_vehicle": VEHICLE_FACTS,
+        "location": SCENE_FACTS,
+        "flags": FLAGS,
+        "narrative": {"type": "string", "maxLength": 2000},
+    },
+}
+
+PROBLEM: Schema = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "message"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "details": {"type": "object"},
+        "request_id": {"type": "string"},
+    },
+}
+
+CASE_STATUSES = [status.value for status in CaseStatus]
