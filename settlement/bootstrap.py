@@ -17,7 +17,6 @@ from datetime import timedelta
 import grpc
 import tornado.httpserver
 import tornado.netutil
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from adapters.grpc.server import start_grpc_server
 from adapters.http.app import make_app
@@ -26,6 +25,7 @@ from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.sessions import MongoSessionStore
+from adapters.mongo.types import Database, MongoClient
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
 from settlement.config import Settings
@@ -42,12 +42,12 @@ class Runtime:
 
     settings: Settings
     services: Services
-    mongo_client: AsyncIOMotorClient
-    db: AsyncIOMotorDatabase
+    mongo_client: MongoClient
+    db: Database
     embedded: EmbeddedMongo | None
 
 
-def build_services(settings: Settings, db: AsyncIOMotorDatabase) -> Services:
+def build_services(settings: Settings, db: Database) -> Services:
     clock = SystemClock()
     ids = RandomIds()
     wechat = WeChatApiClient(
@@ -139,7 +139,7 @@ async def serve(settings: Settings) -> None:
     async with open_runtime(settings) as runtime:
         servers = await start_servers(runtime)
         where = "embedded MongoDB" if runtime.embedded else "configured MongoDB"
-        print(  # noqa: T201 - the operator's start-up banner
+        print(
             f"settlement listening: http://{settings.bind_address}:{servers.http_port} "
             f"(API at /api/v1, description at /api/v1/openapi.json), "
             f"gRPC {settings.bind_address}:{servers.grpc_port}; {where}; "

@@ -76,13 +76,9 @@ class Settings:
             wechat_app_secret=reader.get("WECHAT_APP_SECRET", str, ""),
             wechat_api_base=reader.get("WECHAT_API_BASE", _url, defaults.wechat_api_base),
             token_ttl_s=reader.get("TOKEN_TTL_S", _positive_int, defaults.token_ttl_s),
-            join_code_ttl_s=reader.get(
-                "JOIN_CODE_TTL_S", _positive_int, defaults.join_code_ttl_s
-            ),
+            join_code_ttl_s=reader.get("JOIN_CODE_TTL_S", _positive_int, defaults.join_code_ttl_s),
             max_json_bytes=reader.get("MAX_JSON_BYTES", _positive_int, defaults.max_json_bytes),
-            max_photo_bytes=reader.get(
-                "MAX_PHOTO_BYTES", _positive_int, defaults.max_photo_bytes
-            ),
+            max_photo_bytes=reader.get("MAX_PHOTO_BYTES", _positive_int, defaults.max_photo_bytes),
             max_image_pixels=reader.get(
                 "MAX_IMAGE_PIXELS", _positive_int, defaults.max_image_pixels
             ),

@@ -32,7 +32,9 @@ def party_details(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def statement(manoeuvre: str = "straight", damage: str = "front", **overrides: Any) -> dict[str, Any]:
+def statement(
+    manoeuvre: str = "straight", damage: str = "front", **overrides: Any
+) -> dict[str, Any]:
     return {
         "own_vehicle": {
             "type": "small_car",
@@ -45,7 +47,11 @@ def statement(manoeuvre: str = "straight", damage: str = "front", **overrides: A
             "damage_location": damage,
         },
         "other_vehicle": {"manoeuvre": "stopped_in_queue"},
-        "location": {"road_type": "urban_road", "intersection": "signalized_approach", "time": "day"},
+        "location": {
+            "road_type": "urban_road",
+            "intersection": "signalized_approach",
+            "time": "day",
+        },
         "flags": {"injuries": False, "dispute_on_facts": False},
         "narrative": "我方直行，对方停车等候",
         **overrides,

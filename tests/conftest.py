@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from motor.motor_asyncio import AsyncIOMotorClient
 
 from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.types import Database, MongoClient
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +25,14 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def motor_client(mongo_uri: str) -> AsyncIterator[AsyncIOMotorClient]:
-    client: AsyncIOMotorClient = AsyncIOMotorClient(mongo_uri, tz_aware=True)
+async def motor_client(mongo_uri: str) -> AsyncIterator[MongoClient]:
+    client: MongoClient = AsyncIOMotorClient(mongo_uri, tz_aware=True)
     yield client
     client.close()
 
 
 @pytest.fixture
-async def mongo_db(motor_client: AsyncIOMotorClient) -> AsyncIterator[AsyncIOMotorDatabase]:
+async def mongo_db(motor_client: MongoClient) -> AsyncIterator[Database]:
     """A fresh database for one test, dropped afterwards (tests never see each other's data)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     yield motor_client[name]

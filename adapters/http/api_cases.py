@@ -79,9 +79,7 @@ class DetailsHandler(ApiHandler):
 class StatementHandler(ApiHandler):
     @driver
     async def post(self, case_id: str) -> None:
-        case = await self.services.intake.submit_statement(
-            self.user_id, case_id, self.json_body()
-        )
+        case = await self.services.intake.submit_statement(self.user_id, case_id, self.json_body())
         self.respond(case_for_party(case, self.user_id))
 
 

@@ -132,7 +132,11 @@ class ApiHandler(BaseHandler):
         if isinstance(value, SettlementError) and http_status(value) < 500:
             log.info(
                 "request refused",
-                extra={"code": value.code, "method": self.request.method, "path": self.request.path},
+                extra={
+                    "code": value.code,
+                    "method": self.request.method,
+                    "path": self.request.path,
+                },
             )
             return
         if isinstance(value, tornado.web.HTTPError) and value.status_code < 500:
@@ -179,9 +183,7 @@ def driver(method: Method) -> Method:
     return cast(Method, wrapper)
 
 
-async def _idempotent(
-    handler: ApiHandler, key: str, run: Callable[[], Awaitable[None]]
-) -> None:
+async def _idempotent(handler: ApiHandler, key: str, run: Callable[[], Awaitable[None]]) -> None:
     if len(key) > 128:
         raise MalformedBody("Idempotency-Key must be at most 128 characters.")
     store = handler.services.idempotency

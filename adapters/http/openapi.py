@@ -29,9 +29,16 @@ _PARTY_VIEW = {
 _CASE_VIEW = {
     "type": "object",
     "required": [
-        "id", "status", "version", "your_party", "scene", "parties", "statements_complete",
-        "missing", "capture_nonce",
-    ],  # fmt: skip
+        "id",
+        "status",
+        "version",
+        "your_party",
+        "scene",
+        "parties",
+        "statements_complete",
+        "missing",
+        "capture_nonce",
+    ],
     "properties": {
         "id": {"type": "string"},
         "status": {"type": "string", "enum": schemas.CASE_STATUSES},
@@ -159,9 +166,7 @@ def openapi_document() -> dict[str, Any]:
                         response={
                             "type": "object",
                             "required": ["cases"],
-                            "properties": {
-                                "cases": {"type": "array", "items": _CASE_SUMMARY}
-                            },
+                            "properties": {"cases": {"type": "array", "items": _CASE_SUMMARY}},
                         },
                     ),
                     "parameters": [

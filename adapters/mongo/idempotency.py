@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bson import Binary
-from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.types import Database
 from settlement.errors import IdempotencyKeyReused, RequestInProgress
 from settlement.ports.cases import StoredResponse
 
@@ -16,7 +16,7 @@ RETENTION = timedelta(hours=24)
 
 
 class MongoIdempotencyStore:
-    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self._collection = db["idempotency_keys"]
 
     async def begin(self, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
@@ -66,5 +66,5 @@ class MongoIdempotencyStore:
         await self._collection.delete_one({"_id": f"{scope}\x1f{key}", "state": "in_progress"})
 
 
-async def ensure_idempotency_indexes(db: AsyncIOMotorDatabase) -> None:
+async def ensure_idempotency_indexes(db: Database) -> None:
     await db["idempotency_keys"].create_index("expire_at", expireAfterSeconds=0)

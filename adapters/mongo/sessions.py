@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.types import Database
 from settlement.ports.cases import Session
 
 LOGIN_CODE_LIFETIME = timedelta(minutes=5)
@@ -14,7 +14,7 @@ LOGIN_CODE_LIFETIME = timedelta(minutes=5)
 
 
 class MongoSessionStore:
-    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self._sessions = db["sessions"]
         self._login_codes = db["login_codes"]
 
@@ -65,7 +65,7 @@ class MongoSessionStore:
         )
 
 
-async def ensure_session_indexes(db: AsyncIOMotorDatabase) -> None:
+async def ensure_session_indexes(db: Database) -> None:
     await db["login_codes"].create_index("expire_at", expireAfterSeconds=0)
     # Expired sessions are answered 'expired' for a day, then removed.
     await db["sessions"].create_index("expires_at", expireAfterSeconds=86_400)

@@ -38,7 +38,7 @@ class WeChatState:
 class WeChatSimulator:
     """Start with :meth:`start`; issue login codes with :meth:`login`."""
 
-    def __init__(self, app_id: str = "wx-test-app", app_secret: str = "test-secret") -> None:
+    def __init__(self, app_id: str = "wx-test-app", app_secret: str = "test-secret") -> None:  # noqa: S107
         self.state = WeChatState(app_id=app_id, app_secret=app_secret)
         self._server: HTTPServer | None = None
         self.port = 0

@@ -44,11 +44,11 @@ class WeChatApiClient:
             # WeChat asks callers to retry a busy answer once; jitter spreads the retries.
             await asyncio.sleep(0.05 + random.random() * 0.1)
             payload = await self._jscode2session(code)
-        errcode = int(payload.get("errcode", 0) or 0)
+        errcode = _errcode(payload)
         if errcode == 0 and payload.get("openid"):
             return WeChatIdentity(
                 openid=str(payload["openid"]),
-                unionid=payload.get("unionid"),
+                unionid=_optional_str(payload.get("unionid")),
                 session_key=str(payload.get("session_key", "")),
             )
         log.warning("wechat jscode2session refused", extra={"errcode": errcode})
@@ -98,3 +98,12 @@ class WeChatApiClient:
         except ValueError:
             return {"errcode": SYSTEM_BUSY}
         return parsed if isinstance(parsed, dict) else {"errcode": SYSTEM_BUSY}
+
+
+def _errcode(payload: dict[str, object]) -> int:
+    raw = payload.get("errcode", 0)
+    return raw if isinstance(raw, int) else SYSTEM_BUSY
+
+
+def _optional_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -60,9 +60,7 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.POLICE_REVIEW: frozenset(
         {CaseStatus.DETERMINED, CaseStatus.ON_SCENE, CaseStatus.COLLECTING}
     ),
-    CaseStatus.DETERMINED: frozenset(
-        {CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED}
-    ),
+    CaseStatus.DETERMINED: frozenset({CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED}),
     CaseStatus.CLAIMED: frozenset({CaseStatus.MEDIATION, CaseStatus.CLOSED}),
     CaseStatus.MEDIATION: frozenset({CaseStatus.CLOSED}),
     CaseStatus.ON_SCENE: frozenset(),

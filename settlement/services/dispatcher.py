@@ -42,7 +42,9 @@ Handler = Callable[[OutboxMessage], Awaitable[Mapping[str, Any] | None]]
 Clock = Callable[[], datetime]
 
 #: Canonical statuses after which the same request may succeed later.
-RETRYABLE_STATUSES = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED"})
+RETRYABLE_STATUSES = frozenset(
+    {"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED"}
+)
 
 
 def is_retryable_error(exc: BaseException) -> bool:

@@ -148,9 +148,7 @@ class CaseIntake:
         now = self._clock.now()
         return await self._update(user_id, case_id, lambda case: case.withdraw(user_id, now))
 
-    async def _update(
-        self, user_id: str, case_id: str, change: Callable[[Case], Case]
-    ) -> Case:
+    async def _update(self, user_id: str, case_id: str, change: Callable[[Case], Case]) -> Case:
         """Read, change and save with the version check, re-reading after a conflict."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             case = await self.get(user_id, case_id)
@@ -159,4 +157,3 @@ class CaseIntake:
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate("The case is being changed by someone else; try again.")
-

@@ -13,32 +13,80 @@ from settlement.domain.case import CaseStatus
 Schema = dict[str, Any]
 
 ROAD_TYPES = [
-    "urban_road", "suburban_road", "highway", "urban_expressway", "urban_one_way_street",
-    "two_way_road", "parking_lot", "roadside_marked_parking",
-]  # fmt: skip
+    "urban_road",
+    "suburban_road",
+    "highway",
+    "urban_expressway",
+    "urban_one_way_street",
+    "two_way_road",
+    "parking_lot",
+    "roadside_marked_parking",
+]
 INTERSECTIONS = [
-    "none", "signalized", "signalized_approach", "signalized_no_arrow",
-    "signalized_with_guide_lanes", "uncontrolled_no_signs", "uncontrolled_with_priority_signs",
-    "roundabout", "side_road_junction", "on_ramp_merge", "lane_reduction", "private_access",
-]  # fmt: skip
+    "none",
+    "signalized",
+    "signalized_approach",
+    "signalized_no_arrow",
+    "signalized_with_guide_lanes",
+    "uncontrolled_no_signs",
+    "uncontrolled_with_priority_signs",
+    "roundabout",
+    "side_road_junction",
+    "on_ramp_merge",
+    "lane_reduction",
+    "private_access",
+]
 WEATHER = ["clear", "cloudy", "rain", "heavy_rain", "snow", "fog", "haze", "wind"]
 VEHICLE_TYPES = ["small_car", "light_truck", "bus", "hazmat_tanker"]
 MANOEUVRES = [
-    "straight", "straight_on_major_road", "straight_from_minor_road", "stationary",
-    "stopped_in_queue", "stopped_broken_down_in_lane", "parked_lawfully_unattended",
-    "reversing", "reversing_out_of_bay", "rolling_back", "door_opening", "lane_change_left",
-    "lane_change_right", "lane_change_into_bus_lane", "cutting_into_queue", "overtaking",
-    "overtaking_on_right", "overtaking_across_centre_line", "left_turn", "right_turn",
-    "u_turn", "wrong_way", "entering_roundabout", "circulating_in_roundabout",
-    "merging_from_ramp", "entering_road_from_private_access", "pulling_out_from_parking",
-    "parking_in", "deliberate_sudden_braking",
-]  # fmt: skip
+    "straight",
+    "straight_on_major_road",
+    "straight_from_minor_road",
+    "stationary",
+    "stopped_in_queue",
+    "stopped_broken_down_in_lane",
+    "parked_lawfully_unattended",
+    "reversing",
+    "reversing_out_of_bay",
+    "rolling_back",
+    "door_opening",
+    "lane_change_left",
+    "lane_change_right",
+    "lane_change_into_bus_lane",
+    "cutting_into_queue",
+    "overtaking",
+    "overtaking_on_right",
+    "overtaking_across_centre_line",
+    "left_turn",
+    "right_turn",
+    "u_turn",
+    "wrong_way",
+    "entering_roundabout",
+    "circulating_in_roundabout",
+    "merging_from_ramp",
+    "entering_road_from_private_access",
+    "pulling_out_from_parking",
+    "parking_in",
+    "deliberate_sudden_braking",
+]
 SIGNALS = ["green", "red", "green_arrow_left", "stop_sign", "none", "claimed_green"]
 DAMAGE_LOCATIONS = [
-    "front", "rear", "left_front", "right_front", "left_rear", "right_rear", "left_side",
-    "right_side", "left_front_corner", "left_front_door", "right_rear_door",
-    "left_side_and_front", "front_structural", "bonnet_windscreen", "none",
-]  # fmt: skip
+    "front",
+    "rear",
+    "left_front",
+    "right_front",
+    "left_rear",
+    "right_rear",
+    "left_side",
+    "right_side",
+    "left_front_corner",
+    "left_front_door",
+    "right_rear_door",
+    "left_side_and_front",
+    "front_structural",
+    "bonnet_windscreen",
+    "none",
+]
 LICENCE_CLASSES = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E"]
 
 
@@ -95,9 +143,16 @@ JOIN_CASE: Schema = {
 PARTY_DETAILS: Schema = {
     "type": "object",
     "required": [
-        "name", "id_number", "phone", "licence_number", "licence_class", "plate",
-        "vehicle_type", "insurer_code", "policy_number",
-    ],  # fmt: skip
+        "name",
+        "id_number",
+        "phone",
+        "licence_number",
+        "licence_class",
+        "plate",
+        "vehicle_type",
+        "insurer_code",
+        "policy_number",
+    ],
     "additionalProperties": False,
     "properties": {
         "name": _string(40),
@@ -165,9 +220,14 @@ FLAGS: Schema = {
     "properties": {
         name: _boolean()
         for name in (
-            "injuries", "deaths", "public_facility_damage", "party_left_scene",
-            "intentional_evidence", "dispute_on_facts", "single_vehicle",
-        )  # fmt: skip
+            "injuries",
+            "deaths",
+            "public_facility_damage",
+            "party_left_scene",
+            "intentional_evidence",
+            "dispute_on_facts",
+            "single_vehicle",
+        )
     },
 }
 

@@ -60,7 +60,9 @@ class Api:
         )
 
     async def sign_in(self, openid: str | None = None) -> str:
-        response = await self.call("POST", "/api/v1/auth/wechat", {"code": self.wechat.login(openid)})
+        response = await self.call(
+            "POST", "/api/v1/auth/wechat", {"code": self.wechat.login(openid)}
+        )
         assert response.code == 200, response.body
         return str(json.loads(response.body)["token"])
 

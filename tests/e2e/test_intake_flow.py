@@ -31,8 +31,13 @@ async def test_two_parties_open_join_and_give_their_accounts(api: Api) -> None:
 
     for token, details, account in (
         (alice, party_details(), statement("straight", "front")),
-        (bob, party_details(name="李四", plate="粤B67890", phone="13900139000",
-                            id_number="440305198505054321"), statement("stopped_in_queue", "rear")),
+        (
+            bob,
+            party_details(
+                name="李四", plate="粤B67890", phone="13900139000", id_number="440305198505054321"
+            ),
+            statement("stopped_in_queue", "rear"),
+        ),
     ):
         answer = await api.call("POST", f"/api/v1/cases/{case_id}/details", details, token=token)
         assert answer.code == 200, answer.body
