@@ -283,10 +283,11 @@ def _exif_gps(tags: dict[str, Any]) -> GeoPoint | None:
 
 
 def _text(tags: dict[str, Any], name: str) -> str | None:
-    value = tags.get(name)
-    if value is None:
+    # Make, Model and Software are ASCII tags; a hostile file may give them another type.
+    values = getattr(tags.get(name), "values", None)
+    if not isinstance(values, str):
         return None
-    text = str(value).strip().strip("\x00")[:100]
+    text = values.strip().strip("\x00").strip()[:100]
     return text or None
 
 

@@ -14,22 +14,28 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import boto3  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from adapters.photos.local_store import validate_key
 from settlement.errors import PhotoNotFound
 from settlement.ports.photos import PhotoSource
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+else:
+    S3Client = Any
+
 T = TypeVar("T")
+Encryption = Literal["AES256", "aws:kms"]
 
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
-def build_s3_client(*, endpoint_url: str | None = None, region_name: str | None = None) -> Any:
+def build_s3_client(*, endpoint_url: str | None = None, region_name: str | None = None) -> S3Client:
     """Build the one S3 client of the process (clients are thread-safe, sessions are not).
 
     Timeouts are short and retries bounded so a slow bucket fails a request instead of
@@ -59,12 +65,12 @@ class S3PhotoStore:
 
     def __init__(
         self,
-        client: Any,
+        client: S3Client,
         bucket: str,
         *,
         executor: ThreadPoolExecutor,
         prefix: str = "",
-        server_side_encryption: str = "AES256",
+        server_side_encryption: Encryption = "AES256",
     ) -> None:
         self._client = client
         self._bucket = bucket
