@@ -1,0 +1,97 @@
+"""Money as an exact value: Chinese yuan held as :class:`~decimal.Decimal`, rounded to the fen.
+
+Every amount the domain computes (loss estimates, insurance payments) is a :class:`Money`, so a
+float never enters a payout. Arithmetic keeps the currency and rounds half-up to 0.01 yuan (the
+fen), the rounding insurers and courts print on Chinese settlement documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+FEN = Decimal("0.01")
+
+
+def _to_fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    """An amount of CNY, always rounded to the fen.
+
+    Construct with :meth:`of` (accepts ``int``, ``str`` or ``Decimal``; never ``float``).
+    Instances compare and order by amount; adding or subtracting keeps the fen precision;
+    multiplying by a ``Decimal`` ratio rounds the product half-up to the fen.
+    """
+
+    amount: Decimal
+    currency: Literal["CNY"] = "CNY"
+
+    def __post_init__(self) -> None:
+        if not self.amount.is_finite():
+            raise ValueError("money must be a finite amount")
+        # Normalise once here so every instance holds exactly two decimal places.
+        object.__setattr__(self, "amount", _to_fen(self.amount))
+
+    @classmethod
+    def of(cls, value: int | str | Decimal) -> Money:
+        """Money from an ``int``, a decimal string or a ``Decimal`` (floats are refused).
+
+        Raises:
+            TypeError: ``value`` is a float or a bool (their binary rounding would leak in).
+        """
+        if isinstance(value, bool | float):
+            raise TypeError("use int, str or Decimal for money, not float or bool")
+        return cls(Decimal(value))
+
+    @classmethod
+    def zero(cls) -> Money:
+        """0.00 CNY."""
+        return cls(Decimal(0))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + other.amount)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - other.amount)
+
+    def times(self, ratio: Decimal) -> Money:
+        """This amount multiplied by ``ratio``, rounded half-up to the fen."""
+        return Money(self.amount * ratio)
+
+    def share(self, numerator: Decimal, denominator: Decimal) -> Money:
+        """``self × numerator ÷ denominator``, rounded once at the end (no double rounding)."""
+        return Money(self.amount * numerator / denominator)
+
+    def at_most(self, cap: Money) -> Money:
+        """The smaller of this amount and ``cap``."""
+        return self if self <= cap else cap
+
+    def at_least_zero(self) -> Money:
+        """This amount, or zero if it is negative."""
+        return self if self.amount > 0 else Money.zero()
+
+    @property
+    def is_zero(self) -> bool:
+        """True for 0.00."""
+        return self.amount == 0
+
+    def to_json(self) -> int | float:
+        """A JSON number: an ``int`` for whole yuan, else a float of at most two decimals."""
+        if self.amount == self.amount.to_integral_value():
+            return int(self.amount)
+        return float(self.amount)
+
+    def __str__(self) -> str:
+        return f"¥{self.amount:,.2f}"
+
+
+def total(amounts: list[Money] | tuple[Money, ...]) -> Money:
+    """Sum of ``amounts`` (0.00 for none)."""
+    result = Money.zero()
+    for amount in amounts:
+        result = result + amount
+    return result

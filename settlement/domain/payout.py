@@ -1,0 +1,295 @@
+"""Who pays whom, under which cover, once liability is settled (research notes §3).
+
+Order of payment (民法典第1213条; 道交法第76条): 交强险 first, within its property-damage limits
+(¥2,000 for an insured vehicle at fault, ¥100 not at fault; 交强险条例第23条); then
+商业三者险 by the insured side's liability ratio (全部 100%, 主要 70%, 同等 50%, 次要 30%, 无 0 —
+商业险示范条款第23条 — unless the police or a court fixed another ratio); whatever is left
+stays with each party's own-damage cover (车损险) or the party itself.
+
+Special cases:
+    * 无责代赔: a no-fault vehicle's ≤¥100 share of an at-fault vehicle's loss is paid by the
+      at-fault vehicle's own insurer on its behalf, when every vehicle holds 交强险.
+    * 互碰自赔: when every vehicle is at fault, insured, no one is hurt, nothing outside the
+      vehicles is damaged and each loss is ≤¥2,000, each insurer pays its own insured's car.
+    * Several vehicles: each victim's loss is shared among the others in proportion to their
+      limits, and an insurer whose shares exceed its limit pays them scaled down (交强险理赔实务
+      规程; 交通事故解释第18条).
+
+Assumptions (reported with every payout): 2020 limits, no deductibles (the 2020 reform dropped
+the liability-based ones), depreciation and loss of use excluded (商业险示范条款第26条).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from settlement.domain.money import Money, total
+from settlement.domain.rules.model import EQUAL, FULL, MAJOR, MINOR, NONE, LegalRef, Level
+
+JQX_PROPERTY_AT_FAULT = Money.of(2000)
+JQX_PROPERTY_NO_FAULT = Money.of(100)
+HUPENG_MAX_LOSS = Money.of(2000)
+JQX_LIMITS_LABEL = "2020 (property: at-fault 2000, no-fault 100)"
+
+# 商业险示范条款(2014) 第23条: ratios used when no authority fixed one.
+DEFAULT_RATIOS: Mapping[Level, Decimal] = {
+    FULL: Decimal(1),
+    MAJOR: Decimal("0.7"),
+    EQUAL: Decimal("0.5"),
+    MINOR: Decimal("0.3"),
+    NONE: Decimal(0),
+}
+
+Cover = Literal[
+    "jqx_at_fault",
+    "jqx_no_fault",
+    "jqx_no_fault_proxy",
+    "jqx_hupeng_zipei",
+    "uninsured_within_jqx_limit",
+    "commercial_third_party",
+    "tortfeasor_personally",
+    "own_damage_or_self",
+]
+
+_BASIS: Mapping[Cover, tuple[LegalRef, ...]] = {
+    "jqx_at_fault": (LegalRef("交强险条例", "第21条"), LegalRef("交强险条例", "第23条")),
+    "jqx_no_fault": (LegalRef("交强险条例", "第23条"),),
+    "jqx_no_fault_proxy": (LegalRef("交强险理赔实务规程", "无责代赔"),),
+    "jqx_hupeng_zipei": (LegalRef("互碰自赔办法", ""),),
+    "uninsured_within_jqx_limit": (LegalRef("交强险条例", "第23条"),),
+    "commercial_third_party": (LegalRef("商业险示范条款", "第23条"), LegalRef("道交法", "第76条")),
+    "tortfeasor_personally": (LegalRef("道交法", "第76条"),),
+    "own_damage_or_self": (LegalRef("商业险示范条款", "第19条"),),
+}
+
+
+class PayoutNotSettled(ValueError):
+    """Payout was asked for while some party's liability is still pending."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyPosition:
+    """What the payout needs to know about one party.
+
+    Attributes:
+        label: the party letter.
+        liability: the settled liability level (never 待交警认定).
+        loss: the party's own vehicle loss.
+        jqx_insured: holds compulsory insurance (交强险).
+        commercial_insured: holds commercial third-party cover (商业三者险).
+    """
+
+    label: str
+    liability: Level
+    loss: Money
+    jqx_insured: bool = True
+    commercial_insured: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutLine:
+    """One payment: ``liable``'s cover pays ``payee`` ``amount``; ``paid_by`` hands it over.
+
+    For 无责代赔 ``liable`` is the no-fault party and ``paid_by`` the payee's own insurer.
+    """
+
+    cover: Cover
+    liable: str
+    payee: str
+    paid_by: str
+    amount: Money
+
+    @property
+    def key(self) -> str:
+        """The flat JSON key used in determinations, e.g. ``jqx_A_to_B``."""
+        a, b = self.liable, self.payee
+        return {
+            "jqx_at_fault": f"jqx_{a}_to_{b}",
+            "jqx_no_fault": f"jqx_{a}_to_{b}_no_fault",
+            "jqx_no_fault_proxy": f"jqx_{a}_to_{b}_no_fault_via_proxy",
+            "jqx_hupeng_zipei": f"jqx_{b}_own_via_hupeng_zipei",
+            "uninsured_within_jqx_limit": f"{a}_to_{b}_within_jqx_limit_uninsured",
+            "commercial_third_party": f"commercial_{a}_to_{b}",
+            "tortfeasor_personally": f"{a}_pays_{b}_personally",
+            "own_damage_or_self": f"{b}_own_or_vehicle_damage_cover",
+        }[self.cover]
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    """The breakdown for one accident.
+
+    Attributes:
+        lines: every payment, in the order insurers settle them.
+        hupeng_zipei_applicable: 互碰自赔 applies.
+        note: why 互碰自赔 does or does not apply (short English sentence).
+        ratios: liability ratio used per party.
+        commercial_insured: which parties were assumed to hold 商业三者险.
+    """
+
+    lines: tuple[PayoutLine, ...]
+    hupeng_zipei_applicable: bool
+    note: str
+    ratios: Mapping[str, Decimal]
+    commercial_insured: Mapping[str, bool] = field(default_factory=dict)
+
+    def received_by(self, label: str) -> Money:
+        """Everything paid to ``label`` by others' covers (own-damage cover excluded)."""
+        return total([ln.amount for ln in self.lines
+                      if ln.payee == label and ln.cover != "own_damage_or_self"])
+
+    def to_json_dict(self) -> dict[str, object]:
+        """Flat keys as in the worked examples, plus an itemised ``breakdown``."""
+        out: dict[str, object] = {
+            "assumptions": {
+                "jqx_limits": JQX_LIMITS_LABEL,
+                "commercial_third_party_insured": dict(self.commercial_insured),
+                "deductibles": "none",
+            }
+        }
+        for line in self.lines:
+            if line.cover == "own_damage_or_self" and line.amount.is_zero:
+                continue
+            out[line.key] = line.amount.to_json()
+        out["hupeng_zipei_applicable"] = self.hupeng_zipei_applicable
+        out["note"] = self.note
+        out["liability_ratio_percent"] = {
+            label: int(ratio * 100) for label, ratio in self.ratios.items()
+        }
+        out["breakdown"] = [
+            {
+                "cover": line.cover,
+                "liable_party": line.liable,
+                "payee": line.payee,
+                "paid_by_insurer_of": line.paid_by,
+                "amount": line.amount.to_json(),
+                "basis": [str(ref) for ref in _BASIS[line.cover]],
+            }
+            for line in self.lines
+        ]
+        return out
+
+
+def _hupeng_blocker(
+    parties: Sequence[PartyPosition],
+    at_fault: Mapping[str, bool],
+    injuries: bool,
+    outside_property_damage: bool,
+) -> str | None:
+    if len(parties) < 2:
+        return "互碰自赔 needs at least two vehicles."
+    if not all(p.jqx_insured for p in parties):
+        return "互碰自赔 needs every vehicle insured under 交强险."
+    if injuries or outside_property_damage:
+        return "互碰自赔 covers vehicle damage only, with no injury and no damage outside the cars."
+    if not all(at_fault.values()):
+        return "互碰自赔 needs every party at fault; a 全部/无 case uses 无责代赔 instead."
+    if any(p.loss > HUPENG_MAX_LOSS for p in parties):
+        return "互碰自赔 needs every vehicle's loss to be 2,000 yuan or less."
+    return None
+
+
+def compute_payout(
+    parties: Sequence[PartyPosition],
+    *,
+    injuries: bool = False,
+    outside_property_damage: bool = False,
+    fixed_ratios: Mapping[str, Decimal] | None = None,
+) -> Payout:
+    """Split the vehicle losses between 交强险, 商业三者险 and each party's own cover.
+
+    Args:
+        parties: every vehicle involved, with settled liability and its own loss.
+        injuries: someone was hurt (rules out 互碰自赔).
+        outside_property_damage: property outside the vehicles was damaged.
+        fixed_ratios: ratios fixed by the police or a court, replacing 70/50/30.
+
+    Returns:
+        The payout breakdown. Amounts are exact to the fen.
+
+    Raises:
+        PayoutNotSettled: a party's liability is 待交警认定.
+        ValueError: duplicate party labels or a ratio outside 0..1.
+    """
+    labels = [p.label for p in parties]
+    if len(set(labels)) != len(labels):
+        raise ValueError("party labels must be unique")
+    ratios: dict[str, Decimal] = {}
+    for p in parties:
+        if p.liability not in DEFAULT_RATIOS:
+            raise PayoutNotSettled(f"liability of {p.label} is not settled")
+        ratio = (fixed_ratios or {}).get(p.label, DEFAULT_RATIOS[p.liability])
+        if not Decimal(0) <= ratio <= Decimal(1):
+            raise ValueError(f"ratio for {p.label} must be between 0 and 1")
+        ratios[p.label] = ratio
+    at_fault = {label: ratio > 0 for label, ratio in ratios.items()}
+    insured = {p.label: p.commercial_insured for p in parties}
+
+    blocker = _hupeng_blocker(parties, at_fault, injuries, outside_property_damage)
+    if blocker is None:
+        lines = tuple(
+            PayoutLine("jqx_hupeng_zipei", p.label, p.label, p.label, p.loss) for p in parties
+        )
+        return Payout(lines, True, "互碰自赔 applies: each insurer pays its own insured's car.",
+                      ratios, insured)
+
+    jqx = _jqx_shares(parties, at_fault)
+    all_jqx = all(p.jqx_insured for p in parties)
+    proxy = all_jqx and any(at_fault.values()) and not all(at_fault.values())
+    by_label = {p.label: p for p in parties}
+    lines_out: list[PayoutLine] = []
+    for (payer, payee), amount in jqx.items():
+        if not by_label[payer].jqx_insured:
+            lines_out.append(
+                PayoutLine("uninsured_within_jqx_limit", payer, payee, payer, amount))
+        elif at_fault[payer]:
+            lines_out.append(PayoutLine("jqx_at_fault", payer, payee, payer, amount))
+        elif proxy:
+            lines_out.append(PayoutLine("jqx_no_fault_proxy", payer, payee, payee, amount))
+        else:
+            lines_out.append(PayoutLine("jqx_no_fault", payer, payee, payer, amount))
+
+    for victim in parties:
+        received = total([amt for (_, payee), amt in jqx.items() if payee == victim.label])
+        remainder = (victim.loss - received).at_least_zero()
+        for liable in parties:
+            if liable.label == victim.label or not at_fault[liable.label]:
+                continue
+            share = remainder.times(ratios[liable.label])
+            cover: Cover = (
+                "commercial_third_party" if liable.commercial_insured else "tortfeasor_personally"
+            )
+            lines_out.append(PayoutLine(cover, liable.label, victim.label, liable.label, share))
+    for victim in parties:
+        got = total([ln.amount for ln in lines_out if ln.payee == victim.label])
+        lines_out.append(PayoutLine("own_damage_or_self", victim.label, victim.label,
+                                    victim.label, (victim.loss - got).at_least_zero()))
+    return Payout(tuple(lines_out), False, blocker, ratios, insured)
+
+
+def _jqx_shares(
+    parties: Sequence[PartyPosition], at_fault: Mapping[str, bool]
+) -> dict[tuple[str, str], Money]:
+    """交强险 property payments (payer, payee) → amount, with the multi-vehicle allocation."""
+    limit = {
+        p.label: (JQX_PROPERTY_AT_FAULT if at_fault[p.label] else JQX_PROPERTY_NO_FAULT).amount
+        for p in parties
+    }
+    raw: dict[tuple[str, str], Decimal] = {}
+    for victim in parties:
+        others = [p.label for p in parties if p.label != victim.label]
+        pool = sum((limit[o] for o in others), Decimal(0))
+        for other in others:
+            raw[(other, victim.label)] = victim.loss.amount * limit[other] / pool
+    out: dict[tuple[str, str], Money] = {}
+    for payer in parties:
+        mine = {k: v for k, v in raw.items() if k[0] == payer.label}
+        claimed = sum(mine.values(), Decimal(0))
+        cap = limit[payer.label]
+        for key, share in mine.items():
+            # An insurer never pays more than its limit in total: scale every victim down alike.
+            out[key] = Money(share if claimed <= cap else cap * share / claimed)
+    return out
