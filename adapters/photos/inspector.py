@@ -215,6 +215,9 @@ def _pixel_guard() -> Iterator[None]:
     is only the second line.
     """
     with warnings.catch_warnings():
+        # Pillow warns about every malformed metadata tag; hostile files would flood the
+        # logs, and the EXIF verdict comes from the bounded exifread parse anyway.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         yield
 
