@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         self.insurer_code = insurer_code
         self.auto_progress = auto_progress
         self.faults = Faults()
+        self._numbers = itertools.count(1)
         self.calls: Counter[str] = Counter()  # every attempt, failed ones included
         self.claims: dict[str, SimulatedClaim] = {}  # by claim number
         self._by_case: dict[str, str] = {}
@@ -149,7 +151,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
             await context.abort(
                 grpc.StatusCode.ALREADY_EXISTS, "a claim for this case exists already"
             )
-        number = f"{self.insurer_code}-{len(self.claims) + 1:06d}"
+        number = f"{self.insurer_code}-{next(self._numbers):06d}"
         claim = SimulatedClaim(claim_number=number, case_id=request.case_id, request=request)
         self.claims[number] = claim
         self._by_case[request.case_id] = number

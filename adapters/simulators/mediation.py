@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
         self.court_name = court_name
         self.auto_progress = auto_progress
         self.faults = Faults()
+        self._numbers = itertools.count(1)
         self.calls: Counter[str] = Counter()
         self.disputes: dict[str, SimulatedDispute] = {}
         self._by_case: dict[str, str] = {}
@@ -138,7 +140,7 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
         case_file = request.case_file
         if not case_file.case_id or not case_file.parties:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "case file is incomplete")
-        dispute_id = f"MD-{len(self.disputes) + 1:06d}"
+        dispute_id = f"MD-{next(self._numbers):06d}"
         dispute = SimulatedDispute(dispute_id=dispute_id, request=request)
         self.disputes[dispute_id] = dispute
         self._by_case[case_file.case_id] = dispute_id

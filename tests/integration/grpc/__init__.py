@@ -1,0 +1,1 @@
+"""gRPC adapters and partner exchange against real simulator servers and MongoDB."""

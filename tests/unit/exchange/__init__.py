@@ -1,0 +1,1 @@
+"""Partner-exchange units: status tables, backoff, payload codecs, codegen."""
