@@ -180,6 +180,7 @@ FLAG_EXTENSION_KEYS: frozenset[str] = frozenset({"unavoidable_event", "crime_sus
 # A lane is a label or a move "from->to"; labels are short snake_case words.
 _LANE_LABEL = re.compile(r"[a-z0-9_]{1,40}")
 # A sign names its party as "..._for_A" or "..._for_A_direction"; other signs apply to all.
+_LIST_ENTRY = re.compile(r"[A-Za-z0-9_]{1,60}")
 _PARTY_SIGN = re.compile(r"(?P<base>[a-z0-9_]+?)_for_(?P<party>[AB])(?:_direction)?")
 _MAX_DAMAGE_ESTIMATE = Decimal(10_000_000)
 
@@ -334,7 +335,7 @@ def _choice_set(
     if not isinstance(value, list):
         raise _fail(field, "must be a list of strings")
     for item in value:
-        if not isinstance(item, str) or not _LANE_LABEL.fullmatch(item):
+        if not isinstance(item, str) or not _LIST_ENTRY.fullmatch(item):
             raise _fail(field, f"invalid entry {item!r}")
         if allowed is not None and item not in allowed:
             raise _fail(field, f"unknown value {item!r}; expected one of {sorted(allowed)}")

@@ -247,7 +247,7 @@ def compute_payout(
                 PayoutLine("uninsured_within_jqx_limit", payer, payee, payer, amount))
         elif at_fault[payer]:
             lines_out.append(PayoutLine("jqx_at_fault", payer, payee, payer, amount))
-        elif proxy:
+        elif proxy and at_fault[payee]:
             lines_out.append(PayoutLine("jqx_no_fault_proxy", payer, payee, payee, amount))
         else:
             lines_out.append(PayoutLine("jqx_no_fault", payer, payee, payer, amount))

@@ -341,7 +341,9 @@ RULES: tuple[Rule, ...] = (
         "S06", "闯红灯",
         "Red-light running",
         (is_("self.signal_faced", "red"), is_("self.manoeuvre", MOVING - {"right_turn"}),
-         is_("loc.intersection", SIGNALISED)),
+         is_("loc.intersection", SIGNALISED),
+         # A car that entered on its own green and is clearing the junction did not run it.
+         not_true("self.entered_junction_first")),
         (_ref("道交法", "第38条"), _ref("实施条例", "第38条第1款第(三)项")),
         "红灯亮时禁止通行，闯红灯一方全部责任。",
         "A red light forbids proceeding; the party that ran it bears full liability.",
