@@ -6,6 +6,7 @@ import io
 import time
 import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,7 +116,9 @@ async def test_hostile_upload_is_refused_fast_and_nothing_is_stored(
     assert await photo_repository.list_for_case("case-1") == []
 
 
-async def test_polyglot_rejection_names_the_payload(evidence: EvidenceService, tmp_path: Path):
+async def test_polyglot_rejection_names_the_payload(
+    evidence: EvidenceService, tmp_path: Path
+) -> None:
     spooled = tmp_path / "spool.jpg"
     spooled.write_bytes(_jpeg() + HTML_TRAILER)
     with pytest.raises(PhotoRejected) as raised:
@@ -127,8 +130,11 @@ async def test_polyglot_rejection_names_the_payload(evidence: EvidenceService, t
 
 
 async def test_oversized_file_is_payload_too_large(
-    executor, local_store: LocalPhotoStore, photo_repository: MongoPhotoRepository, tmp_path: Path
-):
+    executor: ThreadPoolExecutor,
+    local_store: LocalPhotoStore,
+    photo_repository: MongoPhotoRepository,
+    tmp_path: Path,
+) -> None:
     small_limit = PillowExifInspector(executor, max_bytes=10_000)
     service = EvidenceService(small_limit, local_store, photo_repository)
     spooled = tmp_path / "big.jpg"
@@ -156,7 +162,9 @@ def test_pixel_flood_is_refused_from_the_header_without_decoding(
     assert raised.value.code == "IMAGE_TOO_LARGE"
 
 
-def test_pillow_bomb_warning_is_an_error_even_with_a_generous_own_limit(executor) -> None:
+def test_pillow_bomb_warning_is_an_error_even_with_a_generous_own_limit(
+    executor: ThreadPoolExecutor,
+) -> None:
     # With our own limit out of the way, Pillow's warning (turned into an error) still
     # stops a 100 MP header before decoding.
     lenient = PillowExifInspector(executor, max_pixels=10**10)
@@ -185,7 +193,7 @@ async def test_hostile_exif_is_parsed_within_bounds(
     assert facts.make is None  # a 2 GiB "Make" is not taken at face value
 
 
-def test_exif_budget_stops_a_runaway_parse(executor) -> None:
+def test_exif_budget_stops_a_runaway_parse(executor: ThreadPoolExecutor) -> None:
     # A budget this small trips on any EXIF block: the point is that the parse ends,
     # and ends as a flag rather than an exception or a hang.
     starved = PillowExifInspector(executor, exif_max_reads=5)
@@ -195,7 +203,10 @@ def test_exif_budget_stops_a_runaway_parse(executor) -> None:
 
 
 async def test_hostile_exif_photo_is_flagged_not_hung(
-    executor, local_store: LocalPhotoStore, photo_repository: MongoPhotoRepository, tmp_path: Path
+    executor: ThreadPoolExecutor,
+    local_store: LocalPhotoStore,
+    photo_repository: MongoPhotoRepository,
+    tmp_path: Path,
 ) -> None:
     starved = PillowExifInspector(executor, exif_max_reads=5)
     service = EvidenceService(starved, local_store, photo_repository)

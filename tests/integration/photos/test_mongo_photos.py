@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -78,7 +79,9 @@ async def test_record_round_trips(photo_repository: MongoPhotoRepository) -> Non
     assert await photo_repository.find_by_upload_id("user-2", "up-p1") is None
 
 
-async def test_same_upload_id_keeps_the_first_record(photo_repository: MongoPhotoRepository):
+async def test_same_upload_id_keeps_the_first_record(
+    photo_repository: MongoPhotoRepository,
+) -> None:
     first = make_record("p1", upload_id="same")
     second = make_record("p2", upload_id="same")
     await photo_repository.record(first)
@@ -96,7 +99,7 @@ async def test_list_for_case_is_oldest_first(photo_repository: MongoPhotoReposit
     assert [p.photo_id for p in photos] == ["p1", "p2", "p0"]
 
 
-async def test_find_exact_reports_the_other_case(photo_repository: MongoPhotoRepository):
+async def test_find_exact_reports_the_other_case(photo_repository: MongoPhotoRepository) -> None:
     await photo_repository.record(make_record("p1", case_id="case-1", sha256="f" * 64))
     await photo_repository.record(make_record("p2", case_id="case-2", sha256="f" * 64))
     matches = await photo_repository.find_exact("f" * 64, exclude_case="case-2")
@@ -119,7 +122,7 @@ async def test_find_near_finds_every_hash_within_distance(
     assert [(m.photo_id, m.case_id, m.distance) for m in matches] == [("near", "case-1", distance)]
 
 
-async def test_find_near_agrees_with_brute_force(photo_repository: MongoPhotoRepository):
+async def test_find_near_agrees_with_brute_force(photo_repository: MongoPhotoRepository) -> None:
     rng = random.Random(7)
     centres = [rng.getrandbits(64) for _ in range(20)]
     hashes: list[int] = []
@@ -137,13 +140,15 @@ async def test_find_near_agrees_with_brute_force(photo_repository: MongoPhotoRep
             assert found == expected
 
 
-async def test_find_near_excludes_the_uploading_case(photo_repository: MongoPhotoRepository):
+async def test_find_near_excludes_the_uploading_case(
+    photo_repository: MongoPhotoRepository,
+) -> None:
     await photo_repository.record(make_record("mine", case_id="case-1", phash=42))
     assert await photo_repository.find_near(42, 6, exclude_case="case-1") == []
 
 
 async def test_near_lookup_uses_the_band_index(
-    photo_repository: MongoPhotoRepository, mongo_db
+    photo_repository: MongoPhotoRepository, mongo_db: Any
 ) -> None:
     await photo_repository.record(make_record("p1", phash=99))
     plan = await mongo_db.command(

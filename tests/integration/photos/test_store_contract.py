@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,7 +96,9 @@ async def test_presigned_url(photo_store: PhotoStore) -> None:
         assert response.read() == b"evidence"
 
 
-async def test_s3_objects_are_encrypted_at_rest(s3_client, s3_bucket, executor) -> None:
+async def test_s3_objects_are_encrypted_at_rest(
+    s3_client: Any, s3_bucket: str, executor: ThreadPoolExecutor
+) -> None:
     store = S3PhotoStore(s3_client, s3_bucket, executor=executor, prefix="evidence/")
     await store.put("e.jpg", b"x", content_type="image/jpeg")
     head = s3_client.head_object(Bucket=s3_bucket, Key="evidence/e.jpg")
@@ -102,7 +106,9 @@ async def test_s3_objects_are_encrypted_at_rest(s3_client, s3_bucket, executor) 
     assert head["ContentType"] == "image/jpeg"
 
 
-async def test_local_writes_are_atomic_and_private(tmp_path: Path, executor) -> None:
+async def test_local_writes_are_atomic_and_private(
+    tmp_path: Path, executor: ThreadPoolExecutor
+) -> None:
     store = LocalPhotoStore(tmp_path / "root", executor=executor)
     await store.put("a/b/c.jpg", PAYLOAD, content_type="image/jpeg")
     files = list((tmp_path / "root").rglob("*"))
@@ -110,7 +116,9 @@ async def test_local_writes_are_atomic_and_private(tmp_path: Path, executor) -> 
     assert (tmp_path / "root" / "a" / "b" / "c.jpg").stat().st_mode & 0o077 == 0
 
 
-async def test_local_symlink_out_of_root_is_refused(tmp_path: Path, executor) -> None:
+async def test_local_symlink_out_of_root_is_refused(
+    tmp_path: Path, executor: ThreadPoolExecutor
+) -> None:
     root = tmp_path / "root"
     root.mkdir()
     (tmp_path / "outside").mkdir()
