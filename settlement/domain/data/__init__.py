@@ -1,0 +1,1 @@
+"""Reference data files of the domain, read with :mod:`importlib.resources`."""
