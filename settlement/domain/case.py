@@ -8,6 +8,7 @@ in one place whatever the entry point.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -260,6 +261,14 @@ class Case:
         if case.status is CaseStatus.STATEMENTS_COMPLETE and not case.statements_complete:
             return case.transition(CaseStatus.COLLECTING, now)
         return case
+
+
+_PLATE = re.compile(r"[\u4e00-\u9fa5][A-Z][A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]{1,2}")
+
+
+def is_plate(value: str) -> bool:
+    """A mainland plate: province character, issuing letter, then 5 (or 6, new-energy)."""
+    return _PLATE.fullmatch(value) is not None
 
 
 def open_case(

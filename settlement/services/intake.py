@@ -12,6 +12,7 @@ from settlement.domain.case import (
     GeoPoint,
     PartyDetails,
     Statement,
+    is_plate,
     open_case,
 )
 from settlement.errors import CaseNotFound, ConcurrentUpdate, InvalidInput, JoinCodeInvalid
@@ -123,6 +124,12 @@ class CaseIntake:
         assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
         fields = {key: str(value) for key, value in body.items()}
         fields["id_number"] = fields["id_number"].upper()
+        if not is_plate(fields["plate"]):
+            raise InvalidInput(
+                "plate must look like 粤B12345: a province character, a letter and "
+                "5 or 6 letters or digits.",
+                field="plate",
+            )
         details = PartyDetails(**fields)
         now = self._clock.now()
         return await self._update(

@@ -90,8 +90,12 @@ DAMAGE_LOCATIONS = [
 LICENCE_CLASSES = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E"]
 
 
-def _string(max_length: int = 200, **extra: Any) -> Schema:
-    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
+def _string(max_length: int = 200, pattern: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "minLength": 1, "maxLength": max_length}
+    if pattern is not None:
+        # JSON Schema patterns match anywhere unless anchored.
+        schema["pattern"] = f"^(?:{pattern})$"
+    return schema
 
 
 def _boolean() -> Schema:
@@ -160,7 +164,9 @@ PARTY_DETAILS: Schema = {
         "phone": _string(11, pattern=r"1[3-9][0-9]{9}"),
         "licence_number": _string(18, pattern=r"[0-9A-Za-z]{12,18}"),
         "licence_class": _enum(LICENCE_CLASSES),
-        "plate": _string(10, pattern=r"[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}"),
+        # The plate's shape (province character, letter, 5–6 characters) is checked by
+        # the service: a CJK range in a published pattern breaks common generators.
+        "plate": {"type": "string", "minLength": 7, "maxLength": 8},
         "vehicle_type": _enum(VEHICLE_TYPES),
         "insurer_code": _string(32, pattern=r"[A-Za-z0-9_\-]+"),
         "policy_number": _string(40, pattern=r"[A-Za-z0-9\-]+"),
