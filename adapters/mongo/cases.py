@@ -107,7 +107,13 @@ def to_document(case: Case) -> Document:
         "capture_nonce": case.capture_nonce,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
-        "extra": dict(case.extra),
+        "jurisdiction": case.jurisdiction,
+        "proposal": _plain(case.proposal),
+        "agreement": _plain(case.agreement),
+        "review": _plain(case.review),
+        "determination": _plain(case.determination),
+        "loss": _plain(case.loss),
+        "exchange": _plain(case.exchange),
     }
 
 
@@ -138,8 +144,18 @@ def from_document(document: Mapping[str, Any]) -> Case:
         capture_nonce=document["capture_nonce"],
         created_at=_utc(document["created_at"]),
         updated_at=_utc(document["updated_at"]),
-        extra=document.get("extra") or {},
+        jurisdiction=document.get("jurisdiction", ""),
+        proposal=document.get("proposal"),
+        agreement=document.get("agreement"),
+        review=document.get("review"),
+        determination=document.get("determination"),
+        loss=document.get("loss"),
+        exchange=document.get("exchange") or {},
     )
+
+
+def _plain(value: Mapping[str, Any] | None) -> Document | None:
+    return None if value is None else dict(value)
 
 
 def _party_document(party: Party) -> Document:

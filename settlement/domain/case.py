@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from settlement.domain.jurisdiction import jurisdiction_for
 from settlement.errors import IllegalTransition, NotPermitted, PreconditionFailed
 
 
@@ -160,7 +161,20 @@ class Case:
     capture_nonce: str
     invitation: Invitation | None = None
     version: int = 0
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    jurisdiction: str = ""
+    """Police jurisdiction (administrative division code) that reviews this case."""
+    proposal: Mapping[str, Any] | None = None
+    """The liability engine's answer (facts, liability, rules, payout) once proposed."""
+    agreement: Mapping[str, Any] | None = None
+    """Acceptances and signatures of the parties, and the issued agreement's hash."""
+    review: Mapping[str, Any] | None = None
+    """Police review state: who claimed the case and when, requests to the parties."""
+    determination: Mapping[str, Any] | None = None
+    """The police determination (levels, rule, note, reviewer) and its document hash."""
+    loss: Mapping[str, Any] | None = None
+    """Loss assessment: the estimate and any insurer assessor's figure beside it."""
+    exchange: Mapping[str, Any] = field(default_factory=dict)
+    """Partner exchange state: claims per party, mediation."""
 
     # --- questions ---------------------------------------------------------------------
 
@@ -277,6 +291,7 @@ def open_case(
     """A new case with the opener as party A, waiting for the other party."""
     opener = Party(label="A", user_id=opener_id, joined_at=now)
     return Case(
+        jurisdiction=jurisdiction_for(scene.location.latitude, scene.location.longitude),
         id=case_id,
         status=CaseStatus.AWAITING_PARTY,
         scene=scene,

@@ -282,10 +282,17 @@ class Eligibility:
         return tuple(dict.fromkeys(r.reason for r in self.refusals))
 
 
-def _vehicle_hit(vehicle: Vehicle, triggers: tuple[Trigger, ...]) -> bool:
-    return any(
-        t.scope == "vehicle" and getattr(vehicle, t.field) in t.values for t in triggers
+def _compile(
+    exclusions: tuple[Exclusion, ...],
+) -> tuple[tuple[Exclusion, tuple[Trigger, ...], tuple[Trigger, ...]], ...]:
+    return tuple(
+        (e, tuple(t for t in e.triggers if t.scope == "flags"),
+         tuple(t for t in e.triggers if t.scope == "vehicle"))
+        for e in exclusions
     )
+
+
+_COMPILED = _compile(EXCLUSIONS)
 
 
 def check(facts: AccidentFacts, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) -> Eligibility:
@@ -298,20 +305,27 @@ def check(facts: AccidentFacts, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) 
     Returns:
         All applicable exclusions and whether the facts are disputed.
     """
+    table = _COMPILED if exclusions is EXCLUSIONS else _compile(exclusions)
+    flags = facts.flags
+    vehicles: list[Vehicle] = [facts.vehicles[label] for label in facts.parties]
     refusals: list[Refusal] = []
-    hits: dict[str, set[PartyLabel]] = {}
-    for exclusion in exclusions:
-        scene = any(
-            t.scope == "flags" and getattr(facts.flags, t.field) in t.values
-            for t in exclusion.triggers
-        )
-        parties = tuple(
-            label
-            for label in facts.parties
-            if _vehicle_hit(facts.vehicles[label], exclusion.triggers)
-            and label not in hits.get(exclusion.unless or "", set())
-        )
+    hits: dict[str, tuple[PartyLabel, ...]] = {}
+    for exclusion, scene_triggers, vehicle_triggers in table:
+        scene = False
+        for t in scene_triggers:
+            if getattr(flags, t.field) in t.values:
+                scene = True
+        parties: tuple[PartyLabel, ...] = ()
+        if vehicle_triggers:
+            covered = hits.get(exclusion.unless, ()) if exclusion.unless else ()
+            for vehicle in vehicles:
+                if vehicle.label in covered:
+                    continue
+                for t in vehicle_triggers:
+                    if getattr(vehicle, t.field) in t.values:
+                        parties += (vehicle.label,)
+                        break
         if scene or parties:
-            hits[exclusion.reason] = set(parties)
+            hits[exclusion.reason] = parties
             refusals.append(Refusal(exclusion, parties))
-    return Eligibility(tuple(refusals), disputed=facts.flags.dispute_on_facts is True)
+    return Eligibility(tuple(refusals), disputed=flags.dispute_on_facts is True)

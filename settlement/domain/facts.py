@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal, cast, get_args
 
@@ -287,11 +287,11 @@ class AccidentFacts:
     location: Location
     flags: Flags
     vehicles: Mapping[PartyLabel, Vehicle]
+    # The labels present, in order (("A",) or ("A", "B")); computed once, read on hot paths.
+    parties: tuple[PartyLabel, ...] = field(init=False)
 
-    @property
-    def parties(self) -> tuple[PartyLabel, ...]:
-        """The labels present, in order (``("A",)`` or ``("A", "B")``)."""
-        return tuple(p for p in PARTIES if p in self.vehicles)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parties", tuple(p for p in PARTIES if p in self.vehicles))
 
 
 # --- field readers --------------------------------------------------------------------

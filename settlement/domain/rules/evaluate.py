@@ -66,12 +66,11 @@ def compile_condition(cond: Cond) -> Predicate:
     """
     op = cond.op
     if op in ("all", "any", "none"):
-        parts = tuple(compile_condition(part) for part in cond.parts)
+        parts = [compile_condition(part) for part in cond.parts]
         if op == "all":
-            return lambda p: all(part(p) for part in parts)
-        if op == "any":
-            return lambda p: any(part(p) for part in parts)
-        return lambda p: not any(part(p) for part in parts)
+            return conjunction(parts)
+        either = disjunction(parts)
+        return either if op == "any" else lambda p: not either(p)
     get = _getter(cond.path)
     values = cond.values
     if op == "in":
@@ -95,6 +94,32 @@ def compile_condition(cond: Cond) -> Predicate:
 
         return same
     raise ValueError(f"unknown condition operator {op!r}")
+
+
+def conjunction(preds: list[Predicate]) -> Predicate:
+    """One predicate that short-circuits through ``preds`` in order (true when empty).
+
+    Built as a chain of two-argument closures: on the hot path this is markedly cheaper
+    than ``all()`` over a generator, which allocates a generator per call.
+    """
+    if not preds:
+        return lambda p: True
+    head, *rest = preds
+    if not rest:
+        return head
+    tail = conjunction(rest)
+    return lambda p: head(p) and tail(p)
+
+
+def disjunction(preds: list[Predicate]) -> Predicate:
+    """One predicate true when any of ``preds`` is (false when empty); short-circuits."""
+    if not preds:
+        return lambda p: False
+    head, *rest = preds
+    if not rest:
+        return head
+    tail = disjunction(rest)
+    return lambda p: head(p) or tail(p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +151,7 @@ class Evaluation:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
-    predicates: tuple[Predicate, ...]
+    matches: Predicate
 
 
 class RuleSet:
@@ -135,7 +160,7 @@ class RuleSet:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         compiled = [
-            _Compiled(rule, tuple(compile_condition(c) for c in rule.when))
+            _Compiled(rule, conjunction([compile_condition(c) for c in rule.when]))
             for rule in catalogue.rules
             if rule.kind != "combination"  # applied by the combiner, never matched
         ]
@@ -167,7 +192,7 @@ class RuleSet:
             other = facts.vehicles.get(other_party(label)) or Vehicle(label=other_party(label))
             view = Perspective(me, other, facts.location, facts.flags)
             for item in self._candidates(me.manoeuvre):
-                if not all(pred(view) for pred in item.predicates):
+                if not item.matches(view):
                     continue
                 parts = item.rule.parts
                 found = _misfits(item.rule.id, parts, me, other) if parts else ()
