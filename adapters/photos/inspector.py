@@ -22,11 +22,14 @@ import contextlib
 import hashlib
 import io
 import logging
+import math
 import mmap
 import re
 import struct
+import threading
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -55,7 +58,6 @@ DEFAULT_MAX_PIXELS = 40_000_000  # above any phone camera (a 200 MP sensor bins 
 DEFAULT_MAX_EXIF_BYTES = 64 * 1024  # a JPEG APP1 segment cannot exceed 64 KiB anyway
 DEFAULT_EXIF_TIMEOUT_S = 1.0
 DEFAULT_EXIF_MAX_READS = 20_000  # a normal EXIF block needs a few hundred reads
-PHASH_DRAFT_SIZE = 256
 THUMBNAIL_SIZE = 320
 PRIVACY_MAX_EDGE = 2048
 
@@ -170,6 +172,21 @@ def classify_trailer(trailer: bytes | memoryview) -> str | None:
         if pattern.search(sample):
             return kind
     return None
+
+
+def _draft_request(size: tuple[int, int], edge: int) -> tuple[int, int]:
+    """The draft box that makes libjpeg decode straight to a long edge in (edge/2, edge].
+
+    ``draft`` picks the smallest 1/2^k scale that still covers the requested box, so
+    asking for half the target lets the decoder's DCT scaling do the whole reduction and
+    leaves no resampling pass (a Lanczos resize of 12 MP costs more than the decode).
+    """
+    width, height = size
+    longest = max(width, height)
+    if longest <= edge:
+        return size
+    ratio = (edge // 2) / longest
+    return max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))
 
 
 class ExifBudgetExceeded(Exception):
@@ -312,6 +329,11 @@ class PillowExifInspector:
         max_exif_bytes: how much of the EXIF block exifread may see.
         exif_timeout_s: wall-clock budget of one EXIF parse.
         exif_max_reads: I/O-call budget of one EXIF parse.
+        privacy_max_edge: longest edge of the privacy copy (JPEG decodes land in
+            (edge/2, edge] by DCT scaling).
+        thumbnail_size: box the thumbnail fits in.
+        derived_cache_entries: how many inspected photos' derived copies are kept for
+            the following :meth:`derive` call.
     """
 
     def __init__(
@@ -325,6 +347,7 @@ class PillowExifInspector:
         exif_max_reads: int = DEFAULT_EXIF_MAX_READS,
         privacy_max_edge: int = PRIVACY_MAX_EDGE,
         thumbnail_size: int = THUMBNAIL_SIZE,
+        derived_cache_entries: int = 32,
     ) -> None:
         self._executor = executor
         self._max_bytes = max_bytes
@@ -334,6 +357,12 @@ class PillowExifInspector:
         self._exif_max_reads = exif_max_reads
         self._privacy_max_edge = privacy_max_edge
         self._thumbnail_size = thumbnail_size
+        # Huffman decoding dominates and costs the same at any draft scale, so inspect
+        # decodes once at the privacy-copy scale and makes the copies right away; derive
+        # then only looks them up. Bounded, keyed by content hash, encoded bytes only.
+        self._derived: OrderedDict[str, DerivedImages] = OrderedDict()
+        self._derived_max = derived_cache_entries
+        self._derived_lock = threading.Lock()
 
     async def inspect(self, source: PhotoSource) -> PhotoFacts:
         loop = asyncio.get_running_loop()
@@ -410,17 +439,16 @@ class PillowExifInspector:
             raw_exif = image.info.get("exif")
             xmp = image.info.get("xmp")
             tags, exif_error = self._read_exif(raw_exif if isinstance(raw_exif, bytes) else None)
+            orientation = _orientation(tags)
             try:
                 with _pixel_guard():
-                    if fmt == "JPEG":
-                        # Draft mode decodes at 1/8 scale straight to grey: all pHash needs.
-                        image.draft("L", (PHASH_DRAFT_SIZE, PHASH_DRAFT_SIZE))
-                    image.load()
-                    perceptual = phash(image)
+                    picture = self._decode_for_copies(image, fmt)
             except Image.DecompressionBombError as exc:
                 raise ImageTooLarge("The image has too many pixels.") from exc
             except _DECODE_ERRORS as exc:
                 raise CorruptImage("The image data cannot be decoded.", format=fmt) from exc
+        perceptual = phash(picture)
+        self._remember(sha256, self._encode_copies(picture, orientation))
         software = _text(tags, "Image Software")
         if software is None and isinstance(xmp, bytes | str):
             xmp_bytes = xmp.encode() if isinstance(xmp, str) else xmp
@@ -440,7 +468,7 @@ class PillowExifInspector:
             software=software,
             make=_text(tags, "Image Make"),
             model=_text(tags, "Image Model"),
-            orientation=_orientation(tags),
+            orientation=orientation,
             exif_error=exif_error,
             trailing_bytes=trailing,
             trailing_kind=trailing_kind,
@@ -472,28 +500,46 @@ class PillowExifInspector:
         return tags, None
 
     def derive_sync(self, source: PhotoSource, facts: PhotoFacts) -> DerivedImages:
-        """Blocking body of :meth:`derive`."""
+        """Blocking body of :meth:`derive`: the copies made during inspection, else anew."""
+        with self._derived_lock:
+            cached = self._derived.pop(facts.sha256, None)
+        if cached is not None:
+            return cached
         with _open_image(source) as fh, self._open_checked(fh, facts.format) as image:
             try:
                 with _pixel_guard():
-                    edge = self._privacy_max_edge
-                    if facts.format == "JPEG":
-                        # Decode at the smallest 1/2^k scale that still covers the target.
-                        image.draft("RGB", (edge, edge))
-                    image.load()
-                    picture = image.convert("RGB")
+                    picture = self._decode_for_copies(image, facts.format)
             except _DECODE_ERRORS as exc:
                 raise CorruptImage("The image data cannot be decoded.") from exc
+        return self._encode_copies(picture, facts.orientation)
+
+    def _decode_for_copies(self, image: Image.Image, fmt: str) -> Image.Image:
+        edge = self._privacy_max_edge
+        if fmt == "JPEG":
+            image.draft("RGB", _draft_request(image.size, edge))
+        image.load()
+        picture = image.convert("RGB")
         picture.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-        fix = _ORIENTATION_FIX.get(facts.orientation or 1)
+        return picture
+
+    def _remember(self, sha256: str, derived: DerivedImages) -> None:
+        with self._derived_lock:
+            self._derived[sha256] = derived
+            self._derived.move_to_end(sha256)
+            while len(self._derived) > self._derived_max:
+                self._derived.popitem(last=False)
+
+    def _encode_copies(self, picture: Image.Image, orientation: int | None) -> DerivedImages:
+        fix = _ORIENTATION_FIX.get(orientation or 1)
         if fix is not None:
             picture = picture.transpose(fix)
         # Re-encoding from pixels drops EXIF, XMP, ICC and anything appended; clearing
         # info makes sure no plugin copies metadata across on save.
         picture.info = {}
         privacy = io.BytesIO()
-        picture.save(privacy, "JPEG", quality=85, optimize=False)
-        picture.thumbnail((self._thumbnail_size, self._thumbnail_size), Image.Resampling.BILINEAR)
+        picture.save(privacy, "JPEG", quality=85)
+        thumb = picture.copy()
+        thumb.thumbnail((self._thumbnail_size, self._thumbnail_size), Image.Resampling.BILINEAR)
         thumbnail = io.BytesIO()
-        picture.save(thumbnail, "JPEG", quality=80)
+        thumb.save(thumbnail, "JPEG", quality=80)
         return DerivedImages(thumbnail=thumbnail.getvalue(), privacy_copy=privacy.getvalue())

@@ -39,7 +39,7 @@ def phash(image: Image.Image) -> int:
         image: any decoded Pillow image; large images should be draft-decoded first,
             since only a 32×32 reduction is used.
     """
-    grey = image.convert("L").resize((SIZE, SIZE), Image.Resampling.LANCZOS)
+    grey = image.convert("L").resize((SIZE, SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     pixels = grey.tobytes()
     rows = [pixels[y * SIZE : (y + 1) * SIZE] for y in range(SIZE)]
     # Transform along x: for every row, the 8 lowest horizontal frequencies.
