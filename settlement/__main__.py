@@ -18,13 +18,13 @@ def _serve(_: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env()
     except ConfigurationError as exc:
-        print(f"settlement: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"settlement: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     try:
         asyncio.run(bootstrap.serve(settings))
     except ConfigurationError as exc:
-        print(f"settlement: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"settlement: {exc}", file=sys.stderr)
         return 2
     return 0
 

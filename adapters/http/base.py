@@ -133,7 +133,7 @@ class ApiHandler(BaseHandler):
             log.info(
                 "request refused",
                 extra={
-                    "code": value.code,
+                    "error_code": value.code,
                     "method": self.request.method,
                     "path": self.request.path,
                 },
