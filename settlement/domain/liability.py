@@ -231,7 +231,7 @@ def combine(evaluation: Evaluation, facts: AccidentFacts, rules: RuleSet = DEFAU
     graded = [f for f in firings if f.rule.kind == "graded"]
     at_fault = {f.party for f in faults}
     at_fault |= {other_party(f.party) for f in faults if f.rule.kind == "mutual"}
-    both = rules.catalogue.by_id("S47")
+    both = rules.combination or rules.catalogue.by_id("S47")
 
     if graded:
         mainly = {f.party for f in graded}

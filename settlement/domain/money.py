@@ -52,11 +52,20 @@ class Money:
         """0.00 CNY."""
         return cls(Decimal(0))
 
+    @classmethod
+    def _exact(cls, amount: Decimal) -> Money:
+        # Sums and differences of fen amounts are already exact to the fen: skip re-rounding
+        # (payouts add many lines, and quantize dominated their cost).
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", "CNY")
+        return money
+
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + other.amount)
+        return Money._exact(self.amount + other.amount)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - other.amount)
+        return Money._exact(self.amount - other.amount)
 
     def times(self, ratio: Decimal) -> Money:
         """This amount multiplied by ``ratio``, rounded half-up to the fen."""

@@ -159,29 +159,33 @@ class RuleSet:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        compiled = [
+        self._compiled = tuple(
             _Compiled(rule, conjunction([compile_condition(c) for c in rule.when]))
             for rule in catalogue.rules
             if rule.kind != "combination"  # applied by the combiner, never matched
-        ]
-        always: list[_Compiled] = []
-        keyed: dict[str, list[_Compiled]] = {}
-        for item in compiled:
-            keys = _manoeuvre_keys(item.rule)
-            if keys is None:
-                always.append(item)
-            else:
-                for key in keys:
-                    keyed.setdefault(key, []).append(item)
-        order = {item.rule.id: i for i, item in enumerate(compiled)}
-        self._always = tuple(always)
-        self._by_manoeuvre: dict[str | None, tuple[_Compiled, ...]] = {
-            key: tuple(sorted([*items, *always], key=lambda c: order[c.rule.id]))
-            for key, items in keyed.items()
-        }
+        )
+        self._keys = tuple(
+            (_manoeuvre_keys(c.rule, "self.manoeuvre"),
+             _manoeuvre_keys(c.rule, "other.manoeuvre"))
+            for c in self._compiled
+        )
+        self.combination = next(
+            (r for r in catalogue.rules if r.kind == "combination"), None
+        )
+        # (self manoeuvre, other manoeuvre) → rules that can match; filled on first use.
+        self._by_pair: dict[tuple[str | None, str | None], tuple[_Compiled, ...]] = {}
 
-    def _candidates(self, manoeuvre: str | None) -> tuple[_Compiled, ...]:
-        return self._by_manoeuvre.get(manoeuvre, self._always)
+    def _candidates(self, mine: str | None, theirs: str | None) -> tuple[_Compiled, ...]:
+        found = self._by_pair.get((mine, theirs))
+        if found is None:
+            found = tuple(
+                item
+                for item, (self_keys, other_keys) in zip(self._compiled, self._keys, strict=True)
+                if (self_keys is None or mine in self_keys)
+                and (other_keys is None or theirs in other_keys)
+            )
+            self._by_pair[(mine, theirs)] = found
+        return found
 
     def evaluate(self, facts: AccidentFacts) -> Evaluation:
         """Every rule that fires for either party, plus every collision-part misfit."""
@@ -191,7 +195,7 @@ class RuleSet:
             me = facts.vehicles[label]
             other = facts.vehicles.get(other_party(label)) or Vehicle(label=other_party(label))
             view = Perspective(me, other, facts.location, facts.flags)
-            for item in self._candidates(me.manoeuvre):
+            for item in self._candidates(me.manoeuvre, other.manoeuvre):
                 if not item.matches(view):
                     continue
                 parts = item.rule.parts
@@ -203,9 +207,10 @@ class RuleSet:
         return Evaluation(tuple(firings), tuple(misfits))
 
 
-def _manoeuvre_keys(rule: Rule) -> frozenset[str] | None:
+def _manoeuvre_keys(rule: Rule, path: str) -> frozenset[str] | None:
+    """The values a top-level ``in`` condition on ``path`` allows (``None``: unconstrained)."""
     for cond in rule.when:
-        if cond.op == "in" and cond.path == "self.manoeuvre":
+        if cond.op == "in" and cond.path == path:
             return cond.values
     return None
 
