@@ -10,7 +10,7 @@ Run: ``python benchmarks/bench_photos.py`` (about a minute; needs the embedded m
    is about image work. It is set beside the same run's floor: SHA-256 of the file plus a
    bare draft-mode decode at the privacy-copy scale, i.e. the least any intake that keeps
    a re-encoded copy must do.
-2. Peak memory of ingesting one ~20 MB upload, as the ``ru_maxrss`` growth of a fresh
+2. Peak memory of ingesting one ~20 MB upload, as the peak-RSS (VmHWM) growth of a fresh
    child process (Pillow's pixel buffers are invisible to tracemalloc).
 3. Near-duplicate lookup latency with 10k and 100k stored hashes in a real mongod.
 """
@@ -36,25 +36,25 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.mongo.embedded import EmbeddedMongo  # noqa: E402
-from adapters.mongo.photos import (  # noqa: E402
+from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.photos import (
     MongoPhotoRepository,
     band_keys,
     ensure_photo_indexes,
 )
-from adapters.photos.inspector import (  # noqa: E402
+from adapters.photos.inspector import (
     PRIVACY_MAX_EDGE,
     PillowExifInspector,
     _draft_request,
 )
-from adapters.photos.local_store import LocalPhotoStore  # noqa: E402
-from settlement.domain.evidence import (  # noqa: E402
+from adapters.photos.local_store import LocalPhotoStore
+from settlement.domain.evidence import (
     CaptureContext,
     DuplicateMatch,
     PhotoRecord,
     PhotoSlot,
 )
-from settlement.services.evidence import EvidenceService, IngestPhoto  # noqa: E402
+from settlement.services.evidence import EvidenceService, IngestPhoto
 
 PHOTOS = 6
 ROUNDS = 2
@@ -78,7 +78,9 @@ def synthetic_photo(seed: int, size: tuple[int, int] = (4000, 3000), quality: in
     for _ in range(12):
         x, y = rng.randrange(w), rng.randrange(h)
         colour = tuple(rng.randrange(256) for _ in range(3))
-        base.paste(colour, (x, y, min(w, x + rng.randint(200, 1200)), min(h, y + rng.randint(100, 800))))
+        base.paste(
+            colour, (x, y, min(w, x + rng.randint(200, 1200)), min(h, y + rng.randint(100, 800)))
+        )
     noise = Image.effect_noise(size, 40).convert("RGB")
     image = Image.blend(base, noise, 0.18)
     out = io.BytesIO()
@@ -95,7 +97,9 @@ class NoDuplicates:
     async def find_by_upload_id(self, uploader: str, upload_id: str) -> PhotoRecord | None:
         return None
 
-    async def find_exact(self, sha256: str, *, exclude_case: str | None = None) -> Sequence[DuplicateMatch]:
+    async def find_exact(
+        self, sha256: str, *, exclude_case: str | None = None
+    ) -> Sequence[DuplicateMatch]:
         return []
 
     async def find_near(
@@ -172,15 +176,28 @@ def memory_child(path: str) -> None:
         small = Path(tmp) / "small.jpg"
         small.write_bytes(synthetic_photo(99, (640, 480)))
         asyncio.run(intake_run([small], Path(tmp) / "warm", executor))  # imports, pools
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_kib()
         asyncio.run(intake_run([Path(path)], Path(tmp) / "store", executor))
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{(after - before) / 1024:.1f}")  # ru_maxrss is in KiB on Linux
+        after = peak_rss_kib()
+    print(f"{before / 1024:.1f} {after / 1024:.1f}")
+
+
+def peak_rss_kib() -> int:
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec, so a child started
+    # by a parent that held big images would report the parent's peak.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def bench_memory(workdir: Path) -> None:
     big = workdir / "big.jpg"
-    big.write_bytes(synthetic_photo(7, (6000, 4500), quality=97))
+    big.write_bytes(synthetic_photo(7, (6400, 4800), quality=98))
     size_mb = big.stat().st_size / 1e6
     result = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(big)],
@@ -189,8 +206,11 @@ def bench_memory(workdir: Path) -> None:
         text=True,
         timeout=300,
     )
-    grew = float(result.stdout.strip().splitlines()[-1])
-    print(f"peak RSS growth ingesting a {size_mb:.1f} MB, 27 MP upload: {grew:.0f} MB")
+    before, after = map(float, result.stdout.strip().splitlines()[-1].split())
+    print(
+        f"peak RSS ingesting a {size_mb:.1f} MB, 31 MP upload: {before:.0f} → {after:.0f} MB "
+        f"(+{after - before:.0f} MB)"
+    )
 
 
 async def bench_near_lookup(workdir: Path) -> None:
