@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
+from collections import OrderedDict
 from datetime import timedelta
 
 from settlement.errors import NotAuthenticated, TokenExpired
 from settlement.ports.cases import Session, SessionStore
 from settlement.ports.identity import Clock, IdGenerator, WeChatAuth
+
+SESSION_CACHE_S = 30.0
+SESSION_CACHE_SIZE = 10_000
 
 
 def digest(secret: str) -> str:
@@ -43,6 +48,9 @@ class DriverAuth:
         # A weak network makes the client post the same code twice at once; WeChat
         # would answer the second exchange with 40163, so concurrent posts share one.
         self._in_flight: dict[str, asyncio.Future[tuple[Session, str]]] = {}
+        # Every API call authenticates; remembering recent sessions briefly saves a
+        # database round trip per request (sessions are not revoked before expiry).
+        self._recent: OrderedDict[str, tuple[Session, float]] = OrderedDict()
 
     async def sign_in(self, code: str) -> tuple[Session, str]:
         """Exchange a login code; the same code again within its life gives the same token.
@@ -98,9 +106,22 @@ class DriverAuth:
             NotAuthenticated: unknown or forged token.
             TokenExpired: the token was valid but has expired.
         """
-        session = await self._sessions.get(digest(token))
+        session = await self._session(digest(token))
         if session is None:
             raise NotAuthenticated("Sign in again: the access token is not valid.")
         if session.expires_at <= self._clock.now():
             raise TokenExpired("Sign in again: the access token has expired.")
         return session.user_id
+
+    async def _session(self, token_digest: str) -> Session | None:
+        now = time.monotonic()
+        cached = self._recent.get(token_digest)
+        if cached is not None and now - cached[1] < SESSION_CACHE_S:
+            return cached[0]
+        session = await self._sessions.get(token_digest)
+        if session is not None:
+            self._recent[token_digest] = (session, now)
+            self._recent.move_to_end(token_digest)
+            while len(self._recent) > SESSION_CACHE_SIZE:
+                self._recent.popitem(last=False)
+        return session
