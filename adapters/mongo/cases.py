@@ -38,13 +38,18 @@ class MongoCaseRepository:
             raise AlreadyExists("A case with this id already exists.", case_id=case.id) from None
         return stored
 
-    async def get(self, case_id: str) -> Case:
-        document = await self._collection.find_one({"_id": case_id})
+    async def get(self, case_id: str, *, session: Any = None) -> Case:
+        document = await self._collection.find_one({"_id": case_id}, session=session)
         if document is None:
             raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
         return from_document(document)
 
-    async def save(self, case: Case) -> Case:
+    async def save(self, case: Case, *, session: Any = None) -> Case:
+        """Replace the stored case if its version is unchanged.
+
+        ``session`` is a motor session with a transaction started, to commit together
+        with other writes (the outbox); None writes on its own.
+        """
         stored = replace(case, version=case.version + 1)
         document = to_document(stored)
         try:
@@ -52,6 +57,7 @@ class MongoCaseRepository:
                 {"_id": case.id, "version": case.version},
                 document,
                 return_document=ReturnDocument.AFTER,
+                session=session,
             )
         except DuplicateKeyError:
             # Only an open join code can collide; the caller retries with a fresh one.
