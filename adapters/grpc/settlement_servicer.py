@@ -1,0 +1,339 @@
+"""SettlementServiceServicer: the insurer-facing gRPC API, as thin translators.
+
+Each method reads the authenticated insurer from :mod:`adapters.grpc.auth`, turns the
+request into a call on :class:`settlement.services.claims.Claims`, and the answer into
+protobuf. Mutating calls are AIP-155 idempotent: the first answer to a ``request_id`` is
+stored (per insurer) and a repeat gets it back without a second effect.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias
+
+import grpc
+
+from adapters.grpc.auth import require_insurer
+from adapters.grpc.insurer_client import time_from_proto, time_to_proto
+from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
+from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
+from adapters.grpc.server import ServiceRegistrar
+from adapters.grpc.status import grpc_errors
+from settlement.domain.exchange import EvidenceRef, InsurerClaimStatus, Payout
+from settlement.errors import InvalidInput
+from settlement.ports.cases import IdempotencyStore, StoredResponse
+from settlement.ports.claims import ClaimPage
+from settlement.services.claims import (
+    ClaimEventType,
+    Claims,
+    ClaimView,
+    EvidenceChunk,
+    EvidenceHeader,
+    EvidencePart,
+)
+
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+_Servicer: Any = pb_grpc.SettlementServiceServicer
+_add_servicer: Any = pb_grpc.add_SettlementServiceServicer_to_server
+SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["SettlementService"].full_name
+CURRENCY = "CNY"
+MAX_PAGE_TOKEN = 512
+
+_STATUS_TO_PROTO: Mapping[InsurerClaimStatus, Any] = {
+    InsurerClaimStatus.RECEIVED: pb.CLAIM_STATUS_FILED,
+    InsurerClaimStatus.UNDER_ASSESSMENT: pb.CLAIM_STATUS_UNDER_ASSESSMENT,
+    InsurerClaimStatus.ASSESSED: pb.CLAIM_STATUS_ASSESSED,
+    InsurerClaimStatus.APPROVED: pb.CLAIM_STATUS_APPROVED,
+    InsurerClaimStatus.REJECTED: pb.CLAIM_STATUS_REJECTED,
+    InsurerClaimStatus.PAID: pb.CLAIM_STATUS_PAID,
+    InsurerClaimStatus.CANCELLED: pb.CLAIM_STATUS_CANCELLED,
+}
+_STATUS_FROM_PROTO = {v: k for k, v in _STATUS_TO_PROTO.items()}
+_EVENT_TO_PROTO: Mapping[ClaimEventType, Any] = {
+    ClaimEventType.FILED: pb.CLAIM_EVENT_TYPE_FILED,
+    ClaimEventType.EVIDENCE_ADDED: pb.CLAIM_EVENT_TYPE_EVIDENCE_ADDED,
+    ClaimEventType.ASSESSED: pb.CLAIM_EVENT_TYPE_ASSESSED,
+    ClaimEventType.STATUS_CHANGED: pb.CLAIM_EVENT_TYPE_STATUS_CHANGED,
+    ClaimEventType.CANCELLED: pb.CLAIM_EVENT_TYPE_CANCELLED,
+}
+
+
+class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
+    """The insurer API.
+
+    Args:
+        claims: the claims use cases.
+        requests: where request ids and their first answers are kept.
+    """
+
+    def __init__(self, claims: Claims, requests: IdempotencyStore) -> None:
+        self._claims = claims
+        self._requests = requests
+
+    @grpc_errors
+    async def ListClaims(self, request: Any, context: Context) -> Any:
+        insurer = require_insurer().insurer_code
+        status = None
+        if request.status != pb.CLAIM_STATUS_UNSPECIFIED:
+            status = _status_from_proto(request.status)
+        views, following = await self._claims.list_claims(
+            insurer,
+            page_size=request.page_size,
+            page=decode_page_token(request.page_token),
+            status=status,
+            updated_after=time_from_proto(request, "updated_after"),
+        )
+        return pb.ListClaimsResponse(
+            claims=[claim_to_proto(v) for v in views],
+            next_page_token=encode_page_token(following),
+        )
+
+    @grpc_errors
+    async def GetClaim(self, request: Any, context: Context) -> Any:
+        view = await self._claims.get_claim(require_insurer().insurer_code, request.claim_id)
+        return pb.GetClaimResponse(claim=claim_to_proto(view))
+
+    @grpc_errors
+    async def StreamEvidence(self, request: Any, context: Context) -> AsyncIterator[Any]:
+        parts = await self._claims.stream_evidence(
+            require_insurer().insurer_code,
+            request.claim_id,
+            request.evidence_id,
+            start_offset=request.start_offset,
+        )
+        async for part in parts:
+            yield evidence_part_to_proto(part)
+
+    @grpc_errors
+    async def SubmitAssessment(self, request: Any, context: Context) -> Any:
+        insurer = require_insurer().insurer_code
+
+        async def run() -> Any:
+            view = await self._claims.submit_assessment(
+                insurer,
+                request.claim_id,
+                amount=money_from_proto(request.assessed_amount, "assessed_amount"),
+                assessor=request.assessor,
+                notes=request.notes,
+                assessed_at=time_from_proto(request, "assess_time"),
+                etag=request.etag,
+            )
+            return pb.SubmitAssessmentResponse(claim=claim_to_proto(view))
+
+        return await self._once(insurer, "SubmitAssessment", request, run,
+                                pb.SubmitAssessmentResponse)  # fmt: skip
+
+    @grpc_errors
+    async def UpdateClaimStatus(self, request: Any, context: Context) -> Any:
+        insurer = require_insurer().insurer_code
+
+        async def run() -> Any:
+            payout = None
+            if request.HasField("payout"):
+                payout = Payout(
+                    amount=money_from_proto(request.payout.amount, "payout.amount"),
+                    paid_at=time_from_proto(request.payout, "paid_time"),
+                    transaction_reference=request.payout.transaction_reference,
+                )
+            view = await self._claims.update_status(
+                insurer,
+                request.claim_id,
+                status=_status_from_proto(request.status),
+                reason=request.reason,
+                payout=payout,
+                etag=request.etag,
+            )
+            return pb.UpdateClaimStatusResponse(claim=claim_to_proto(view))
+
+        return await self._once(insurer, "UpdateClaimStatus", request, run,
+                                pb.UpdateClaimStatusResponse)  # fmt: skip
+
+    @grpc_errors
+    async def WatchClaimEvents(self, request: Any, context: Context) -> AsyncIterator[Any]:
+        insurer = require_insurer().insurer_code
+        async with self._claims.watch(
+            insurer, cursor=request.cursor, claim_id=request.claim_id
+        ) as events:
+            # Headers go out once the feed is live: a client that waits for them knows
+            # that nothing it does afterwards can be missed.
+            await context.send_initial_metadata((("x-watch-state", "live"),))
+            async for event in events:
+                response = pb.WatchClaimEventsResponse(
+                    cursor=event.cursor,
+                    type=_EVENT_TO_PROTO[event.type],
+                    claim=claim_to_proto(event.claim),
+                )
+                response.event_time.CopyFrom(time_to_proto(event.at))
+                yield response
+
+    async def _once(
+        self,
+        insurer: str,
+        method: str,
+        request: Any,
+        run: Callable[[], Awaitable[Any]],
+        response_type: Any,
+    ) -> Any:
+        """Run a mutating call once per (insurer, request_id); repeats get the first answer.
+
+        Failed calls are forgotten, so a corrected or later retry with the same id runs.
+        """
+        request_id = request.request_id
+        try:
+            uuid.UUID(request_id)
+        except ValueError:
+            raise InvalidInput(
+                "request_id must be a UUID (reuse it when retrying).", field="request_id"
+            ) from None
+        scope = f"grpc:{insurer}"
+        fingerprint = hashlib.sha256(
+            method.encode() + b"\0" + request.SerializeToString(deterministic=True)
+        ).hexdigest()
+        stored = await self._requests.begin(scope, request_id, fingerprint)
+        if stored is not None:
+            return response_type.FromString(stored.body)
+        try:
+            response = await run()
+        except BaseException:
+            await self._requests.abandon(scope, request_id)
+            raise
+        await self._requests.complete(
+            scope,
+            request_id,
+            StoredResponse(
+                status=0,
+                body=response.SerializeToString(),
+                content_type=f"application/x-protobuf; messageType={method}Response",
+            ),
+        )
+        return response
+
+
+def settlement_service_registrar(servicer: SettlementServiceServicer) -> ServiceRegistrar:
+    """For :func:`adapters.grpc.server.start_grpc_server`'s ``registrars``."""
+
+    def register(server: grpc.aio.Server) -> str:
+        _add_servicer(servicer, server)
+        return SERVICE_NAME
+
+    return register
+
+
+# --- proto <-> core ---------------------------------------------------------------------
+
+
+def _status_from_proto(value: Any) -> InsurerClaimStatus:
+    status = _STATUS_FROM_PROTO.get(value)
+    if status is None:
+        raise InvalidInput("status is missing or unknown.", field="status")
+    return status
+
+
+def money_to_proto(amount: Decimal) -> Any:
+    return pb.Money(currency_code=CURRENCY, amount=str(amount))
+
+
+def money_from_proto(money: Any, name: str) -> Decimal:
+    if money.currency_code not in ("", CURRENCY):
+        raise InvalidInput(f"{name} must be in CNY.", field=name)
+    if not money.amount or len(money.amount) > 32:
+        raise InvalidInput(f"{name} is required as a decimal string.", field=name)
+    try:
+        return Decimal(money.amount)
+    except InvalidOperation:
+        raise InvalidInput(f"{name} is not a decimal number.", field=name) from None
+
+
+def encode_page_token(page: ClaimPage | None) -> str:
+    if page is None:
+        return ""
+    raw = json.dumps({"u": page.updated_at.isoformat(), "i": page.case_id})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> ClaimPage | None:
+    """Raises InvalidInput for a token we did not make (it only ever narrows the
+    caller's own query, so a forged one leaks nothing)."""
+    if not token:
+        return None
+    try:
+        if len(token) > MAX_PAGE_TOKEN:
+            raise ValueError("too long")
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        updated_at = datetime.fromisoformat(data["u"])
+        if updated_at.tzinfo is None:
+            updated_at = updated_at.replace(tzinfo=UTC)
+        return ClaimPage(updated_at=updated_at, case_id=str(data["i"]))
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("page_token is not valid.", field="page_token") from None
+
+
+def _evidence_to_proto(ref: EvidenceRef) -> Any:
+    message = pb.Evidence(
+        evidence_id=ref.evidence_id,
+        media_type=ref.media_type,
+        size_bytes=ref.size_bytes,
+        sha256=ref.sha256,
+    )
+    if ref.captured_at is not None:
+        message.capture_time.CopyFrom(time_to_proto(ref.captured_at))
+    return message
+
+
+def claim_to_proto(view: ClaimView) -> Any:
+    claim = pb.Claim(
+        claim_id=view.claim_id,
+        claim_number=view.claim_number,
+        policy_number=view.policy_number,
+        policyholder_name=view.policyholder_name,
+        plate_number=view.plate_number,
+        status=_STATUS_TO_PROTO[view.status],
+        location=view.location,
+        description=view.description,
+        liability_share=str(view.liability_share),
+        estimated_loss=money_to_proto(view.estimated_loss),
+        evidence=[_evidence_to_proto(e) for e in view.evidence],
+        etag=view.etag,
+    )
+    claim.occurred_time.CopyFrom(time_to_proto(view.occurred_at))
+    claim.create_time.CopyFrom(time_to_proto(view.created_at))
+    claim.update_time.CopyFrom(time_to_proto(view.updated_at))
+    if view.assessment is not None:
+        a = view.assessment
+        claim.assessment.CopyFrom(
+            pb.Assessment(
+                assessed_amount=money_to_proto(a.amount),
+                assessor=a.assessor,
+                notes=a.notes,
+                assess_time=time_to_proto(a.assessed_at),
+            )
+        )
+    if view.payout is not None:
+        p = view.payout
+        claim.payout.CopyFrom(
+            pb.Payout(amount=money_to_proto(p.amount),
+                      transaction_reference=p.transaction_reference)
+        )  # fmt: skip
+        if p.paid_at is not None:
+            claim.payout.paid_time.CopyFrom(time_to_proto(p.paid_at))
+    return claim
+
+
+def evidence_part_to_proto(part: EvidencePart) -> Any:
+    if isinstance(part, EvidenceHeader):
+        return pb.StreamEvidenceResponse(
+            header=pb.EvidenceHeader(
+                evidence_id=part.evidence_id, media_type=part.media_type, size_bytes=part.size_bytes
+            )
+        )
+    if isinstance(part, EvidenceChunk):
+        return pb.StreamEvidenceResponse(chunk=pb.EvidenceChunk(offset=part.offset, data=part.data))
+    return pb.StreamEvidenceResponse(
+        trailer=pb.EvidenceTrailer(sha256=part.sha256, size_bytes=part.size_bytes)
+    )
