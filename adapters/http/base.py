@@ -71,8 +71,12 @@ class ApiHandler(BaseHandler):
             self._check_body_limits()
         return None
 
+    def body_limit(self) -> int:
+        """The largest request body this handler accepts."""
+        return self.settings_.max_json_bytes
+
     def _check_body_limits(self) -> None:
-        limit = self.settings_.max_json_bytes
+        limit = self.body_limit()
         declared = self.request.headers.get("Content-Length")
         if (declared and declared.isdigit() and int(declared) > limit) or len(
             self.request.body

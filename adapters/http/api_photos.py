@@ -1,0 +1,200 @@
+"""Scene photo upload (``wx.uploadFile`` compatible, streamed) and authorised reads."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import tornado.web
+
+from adapters.http.api_cases import CASE_ID
+from adapters.http.base import ApiHandler, driver
+from adapters.http.multipart import MultipartSink, boundary_of
+from settlement.domain.case import GeoPoint
+from settlement.domain.evidence import PhotoChecklist, PhotoRecord
+from settlement.errors import InvalidInput, MalformedBody, SettlementError
+from settlement.services.case_photos import PhotoUpload, Variant
+
+FORM_OVERHEAD_BYTES = 64 * 1024
+"""Room for the multipart headers and text fields around the image."""
+
+
+@tornado.web.stream_request_body
+class PhotosHandler(ApiHandler):
+    """``POST /api/v1/cases/{id}/photos``: multipart, the image in the field ``file``.
+
+    ``GET`` on the same path lists the case's photos and what is still missing.
+
+    The body is streamed to a temporary file; a declared size over the limit is answered
+    413 before any of it is read. Retrying with the same ``upload_id`` returns the first
+    result and stores nothing new.
+    """
+
+    sink: MultipartSink | None = None
+    stream_error: SettlementError | None = None
+
+    def body_limit(self) -> int:
+        return self.settings_.max_photo_bytes + FORM_OVERHEAD_BYTES
+
+    async def prepare(self) -> None:
+        super().prepare()
+        if self.request.method != "POST":
+            return
+        self.request.connection.set_max_body_size(self.body_limit())  # type: ignore[union-attr]
+        # Refuse strangers before a single body byte is read.
+        self.user_id = await self.services.auth.authenticate(self.bearer_token())
+        self.sink = MultipartSink(
+            boundary=boundary_of(self.request.headers.get("Content-Type", "")),
+            file_field="file",
+            max_file_bytes=self.settings_.max_photo_bytes,
+        )
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.sink is None or self.stream_error is not None:
+            return
+        try:
+            self.sink.feed(chunk)
+        except SettlementError as error:
+            # Keep reading (and dropping) so the client gets the answer, not a reset.
+            self.stream_error = error
+            self.sink.discard()
+
+    @driver
+    async def post(self, case_id: str) -> None:
+        if self.stream_error is not None:
+            raise self.stream_error
+        sink = self.sink
+        assert sink is not None  # noqa: S101 - prepare() always sets it
+        if not sink.finished:
+            raise MalformedBody("The multipart body ended early.")
+        if sink.file_path is None:
+            raise InvalidInput("Put the image in the form field 'file'.", field="file")
+        upload = _upload_from(sink)
+        record, checklist = await self.services.photos.upload(
+            self.user_id, case_id, upload, sink.file_path
+        )
+        self.respond({"photo": photo_view(record), "checklist": checklist_view(checklist)}, 201)
+
+    @driver
+    async def get(self, case_id: str) -> None:
+        records, checklist = await self.services.photos.list(self.user_id, case_id)
+        self.respond(
+            {"photos": [photo_view(r) for r in records], "checklist": checklist_view(checklist)}
+        )
+
+    def on_finish(self) -> None:
+        if self.sink is not None:
+            self.sink.discard()
+
+    def on_connection_close(self) -> None:
+        if self.sink is not None:
+            self.sink.discard()
+
+
+class PhotoContentHandler(ApiHandler):
+    """Photo bytes for the case's parties only; never served as static files."""
+
+    @driver
+    async def get(self, case_id: str, photo_id: str, variant: str) -> None:
+        content, content_type = await self.services.photos.read(
+            self.user_id, case_id, photo_id, _variant(variant)
+        )
+        self.set_header("Content-Type", content_type)
+        self.set_header("Content-Disposition", "inline")
+        self.set_header("Cache-Control", "private, max-age=300")
+        self.finish(content)
+
+
+def _variant(raw: str) -> Variant:
+    if raw == "thumbnail":
+        return "thumbnail"
+    if raw == "original":
+        return "original"
+    return "privacy"
+
+
+def _upload_from(sink: MultipartSink) -> PhotoUpload:
+    fields = sink.fields
+    upload_id = fields.get("upload_id", "")
+    if not 1 <= len(upload_id) <= 128 or not all(c.isalnum() or c in "-_" for c in upload_id):
+        raise InvalidInput(
+            "upload_id must be 1–128 letters, digits, '-' or '_' (one per photo, reused on "
+            "retries).",
+            field="upload_id",
+        )
+    return PhotoUpload(
+        slot=fields.get("slot", ""),
+        upload_id=upload_id,
+        captured_at=_time(fields.get("captured_at")),
+        location=_location(fields.get("latitude"), fields.get("longitude")),
+        nonce=fields.get("nonce") or None,
+        content_type=sink.file_content_type,
+    )
+
+
+def _time(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("captured_at must be an ISO 8601 time.", field="captured_at") from None
+    if value.tzinfo is None:
+        raise InvalidInput("captured_at needs a time zone offset.", field="captured_at")
+    return value
+
+
+def _location(latitude: str | None, longitude: str | None) -> GeoPoint | None:
+    if not latitude and not longitude:
+        return None
+    try:
+        lat, lng = float(latitude or "x"), float(longitude or "x")
+    except ValueError:
+        raise InvalidInput("latitude and longitude must be numbers.", field="latitude") from None
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        raise InvalidInput("latitude or longitude is out of range.", field="latitude")
+    return GeoPoint(lat, lng)
+
+
+def photo_view(record: PhotoRecord) -> dict[str, Any]:
+    """A photo as its own party sees it: reuse is reported, the other case is not named."""
+    return {
+        "id": record.photo_id,
+        "party": record.party,
+        "slot": record.slot.value,
+        "sha256": record.facts.sha256,
+        "received_at": record.received_at.isoformat(),
+        "verdict": record.verdict.outcome.label,
+        "reasons": [
+            {"code": r.code, "outcome": r.outcome.label, "zh": r.zh, "en": r.en}
+            for r in record.verdict.reasons
+        ],
+        "reused_elsewhere": bool(record.duplicates),
+    }
+
+
+def checklist_view(checklist: PhotoChecklist) -> dict[str, Any]:
+    return {
+        "complete": checklist.complete,
+        "missing_for_case": sorted(s.value for s in checklist.missing_for_case),
+        "missing_by_party": {
+            party: sorted(s.value for s in slots)
+            for party, slots in sorted(checklist.missing_by_party.items())
+        },
+        "scene_photo_count": checklist.scene_photo_count,
+        "too_few": checklist.too_few,
+        "too_many": checklist.too_many,
+    }
+
+
+PHOTO_ID = r"([0-9a-f]{32})"
+
+routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
+    (rf"/api/v1/cases/{CASE_ID}/photos", PhotosHandler, None),
+    (
+        rf"/api/v1/cases/{CASE_ID}/photos/{PHOTO_ID}/(thumbnail|original|privacy)",
+        PhotoContentHandler,
+        None,
+    ),
+]
