@@ -417,8 +417,13 @@ class Claims:
             _, entry = found
             event = entry.get("event") or {}
             seq = int(event.get("seq", 0))
-            # The feed may show a later state than the change; report each move once.
-            if seq == 0 or seen.get(case.id) == seq:
+            # A change is this insurer's event when it moved this insurer's claim: the
+            # claim's event is stamped with the case's own update time. The feed may show
+            # a later state than the change, so a higher sequence number than the last
+            # one reported also counts; each move is reported once per stream.
+            moved_now = event.get("at") is not None and event.get("at") == case.updated_at
+            later = case.id in seen and seq > seen[case.id]
+            if seq == 0 or seen.get(case.id) == seq or not (moved_now or later):
                 continue
             seen[case.id] = seq
             yield ClaimEvent(
