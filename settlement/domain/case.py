@@ -8,6 +8,7 @@ in one place whatever the entry point.
 from __future__ import annotations
 
 import enum
+import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -258,6 +259,124 @@ class Case:
         if self.require_party(user_id) != "A":
             raise NotPermitted("Only the driver who opened the case can withdraw it.")
         return self.transition(CaseStatus.WITHDRAWN, now)
+
+    # --- liability proposal and the signed agreement (自行协商协议书) --------------------
+
+    def propose(self, proposal: Mapping[str, Any], target: CaseStatus, now: datetime) -> Case:
+        """Record the engine's proposal and move to where it sends the case.
+
+        ``target`` is LIABILITY_PROPOSED (self-negotiation), POLICE_REVIEW (disputed or
+        主次, 程序规定第20条) or ON_SCENE (refused by the eligibility gate).
+        """
+        if self.status is not CaseStatus.STATEMENTS_COMPLETE:
+            raise IllegalTransition(
+                f"Liability can only be proposed once both statements are in; the case "
+                f"is {self.status.value}.",
+                status=self.status.value,
+            )
+        moved = self.transition(target, now)
+        return replace(moved, proposal=dict(proposal), agreement={})
+
+    def accept(self, user_id: str, now: datetime) -> Case:
+        """The party accepts the proposed liability and payout (not yet a signature)."""
+        label = self.require_party(user_id)
+        self._require_proposed()
+        agreement = dict(self.agreement or {})
+        accepted = dict(agreement.get("accepted") or {})
+        accepted.setdefault(label, now)
+        agreement["accepted"] = accepted
+        return replace(self, agreement=agreement, updated_at=now)
+
+    def request_signature(
+        self, user_id: str, confirmation_digest: str, terms_sha256: str,
+        expires_at: datetime, now: datetime,
+    ) -> Case:
+        """Issue the party a one-time signing confirmation (only its digest is kept).
+
+        A new request replaces the party's earlier one, so at most one is ever valid.
+        """
+        label = self.require_party(user_id)
+        self._require_proposed()
+        agreement = dict(self.agreement or {})
+        if label not in (agreement.get("accepted") or {}):
+            raise PreconditionFailed("Accept the proposal before asking to sign it.")
+        if label in (agreement.get("signatures") or {}):
+            raise PreconditionFailed("You have already signed this agreement.")
+        requests = dict(agreement.get("signature_requests") or {})
+        requests[label] = {
+            "digest": confirmation_digest,
+            "terms_sha256": terms_sha256,
+            "expires_at": expires_at,
+        }
+        agreement["signature_requests"] = requests
+        return replace(self, agreement=agreement, updated_at=now)
+
+    def sign(
+        self, user_id: str, confirmation_digest: str, terms_sha256: str, now: datetime
+    ) -> Case:
+        """Sign with a one-time confirmation; the second signature makes the case AGREED.
+
+        The confirmation is consumed, so it cannot be replayed; it must be unexpired and
+        issued for exactly these terms (``terms_sha256``), which must still be current.
+
+        Raises:
+            PreconditionFailed: no valid confirmation (unknown, wrong, expired, replayed, or
+                issued for other terms). The case is left unchanged.
+        """
+        label = self.require_party(user_id)
+        self._require_proposed()
+        agreement = dict(self.agreement or {})
+        request = (agreement.get("signature_requests") or {}).get(label)
+        current = (self.proposal or {}).get("terms_sha256")
+        valid = (
+            isinstance(request, Mapping)
+            and hmac.compare_digest(str(request.get("digest", "")), confirmation_digest)
+            and isinstance(request.get("expires_at"), datetime)
+            and now < request["expires_at"]
+            and request.get("terms_sha256") == terms_sha256 == current
+        )
+        if not valid:
+            raise PreconditionFailed(
+                "This signing confirmation is not valid: it may be mistyped, expired, already "
+                "used or issued for other terms. Ask for a new one.",
+                reason="signature_confirmation_invalid",
+            )
+        requests = {k: v for k, v in agreement["signature_requests"].items() if k != label}
+        signatures = dict(agreement.get("signatures") or {})
+        signatures[label] = {"user_id": user_id, "signed_at": now, "terms_sha256": terms_sha256}
+        agreement.update(signature_requests=requests, signatures=signatures)
+        case = replace(self, agreement=agreement, updated_at=now)
+        if all(lb in signatures for lb in self.parties) and len(self.parties) == 2:
+            return case.transition(CaseStatus.AGREED, now)
+        return case
+
+    def with_agreement_document(self, document: Mapping[str, Any], now: datetime) -> Case:
+        """Attach the issued 自行协商协议书 (its hashes, not its bytes) to an agreed case."""
+        if self.status is not CaseStatus.AGREED:
+            raise IllegalTransition(
+                "Only an agreed case has an agreement document.", status=self.status.value
+            )
+        agreement = {**(self.agreement or {}), "document": dict(document)}
+        return replace(self, agreement=agreement, updated_at=now)
+
+    def decline(self, user_id: str, reason: str, now: datetime) -> Case:
+        """A party rejects the proposal: the police decide online (程序规定第20条)."""
+        label = self.require_party(user_id)
+        self._require_proposed()
+        moved = self.transition(CaseStatus.POLICE_REVIEW, now)
+        agreement = {
+            **(self.agreement or {}),
+            "signature_requests": {},
+            "declined": {"by": label, "at": now, "reason": reason},
+        }
+        return replace(moved, agreement=agreement)
+
+    def _require_proposed(self) -> None:
+        if self.status is not CaseStatus.LIABILITY_PROPOSED:
+            raise IllegalTransition(
+                f"A case that is {self.status.value} has no open liability proposal.",
+                status=self.status.value,
+            )
 
     def _require_editable(self) -> None:
         if self.status not in _EDITABLE:

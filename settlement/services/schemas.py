@@ -265,3 +265,22 @@ PROBLEM: Schema = {
 }
 
 CASE_STATUSES = [status.value for status in CaseStatus]
+
+SIGN_AGREEMENT: Schema = {
+    "type": "object",
+    "required": ["confirmation", "terms_sha256"],
+    "additionalProperties": False,
+    "properties": {
+        # The one-time confirmation from POST .../signature-request (URL-safe base64).
+        "confirmation": _string(100, pattern=r"[A-Za-z0-9_\-]{16,100}"),
+        # The hash of the terms shown to the party: a signature binds to exactly these.
+        "terms_sha256": _string(64, pattern=r"[0-9a-f]{64}"),
+    },
+}
+
+DECLINE_PROPOSAL: Schema = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    "properties": {"reason": _string(500)},
+}

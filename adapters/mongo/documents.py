@@ -1,0 +1,74 @@
+"""Issued documents in MongoDB: one small document per PDF, keyed by its content hash.
+
+Agreements and determinations are a few tens of kilobytes, far below the 16 MB document
+limit, so the bytes live beside their hashes instead of in GridFS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bson.binary import Binary
+from pymongo.errors import DuplicateKeyError
+
+from adapters.mongo.types import Collection, Database
+from settlement.errors import NotFound
+from settlement.ports.documents import IssuedDocument, RenderedDocument
+
+
+class MongoDocumentStore:
+    """:class:`~settlement.ports.documents.DocumentStore` on the ``documents`` collection."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection: Collection = db["documents"]
+
+    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime
+                  ) -> IssuedDocument:
+        record = {
+            "_id": document.sha256,
+            "file_sha256": document.file_sha256,
+            "kind": document.kind,
+            "case_id": case_id,
+            "issued_at": issued_at,
+            "size": len(document.pdf),
+            "pdf": Binary(document.pdf),
+        }
+        try:
+            await self._collection.insert_one(record)
+        except DuplicateKeyError:
+            # Same content, same hash: it was issued already; keep the first issue.
+            existing = await self._collection.find_one({"_id": document.sha256}, {"pdf": 0})
+            if existing is not None:
+                return _issued(existing)
+        return _issued(record)
+
+    async def pdf(self, sha256: str) -> bytes:
+        found = await self._collection.find_one({"_id": sha256}, {"pdf": 1})
+        if found is None:
+            raise NotFound("No document with this hash was issued.", sha256=sha256)
+        return bytes(found["pdf"])
+
+    async def find(self, sha256: str) -> IssuedDocument | None:
+        found = await self._collection.find_one(
+            {"$or": [{"_id": sha256}, {"file_sha256": sha256}]}, {"pdf": 0}
+        )
+        return None if found is None else _issued(found)
+
+
+async def ensure_document_indexes(db: Database) -> None:
+    await db["documents"].create_index("file_sha256")
+    await db["documents"].create_index("case_id")
+
+
+def _issued(record: Mapping[str, Any]) -> IssuedDocument:
+    issued_at: datetime = record["issued_at"]
+    return IssuedDocument(
+        sha256=record["_id"],
+        file_sha256=record["file_sha256"],
+        kind=record["kind"],
+        case_id=record["case_id"],
+        issued_at=issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=UTC),
+        size=record["size"],
+    )
