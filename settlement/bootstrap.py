@@ -18,10 +18,12 @@ import grpc
 import tornado.httpserver
 import tornado.netutil
 
+from adapters.documents.pdf import ReportlabDocumentRenderer
 from adapters.grpc.server import start_grpc_server
 from adapters.http.app import make_app
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
+from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.sessions import MongoSessionStore
@@ -32,6 +34,7 @@ from settlement.config import Settings
 from settlement.services.auth import DriverAuth
 from settlement.services.container import Services
 from settlement.services.intake import CaseIntake
+from settlement.services.liability import DocumentIssuer, LiabilityDesk
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +72,18 @@ def build_services(settings: Settings, db: Database) -> Services:
         ids=ids,
         join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
     )
+    documents = DocumentIssuer(
+        renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
+    )
     return Services(
         auth=auth,
         intake=intake,
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
+        liability=LiabilityDesk(
+            cases=MongoCaseRepository(db), clock=clock, ids=ids, documents=documents
+        ),
+        documents=documents,
     )
 
 
@@ -90,6 +100,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     try:
         db = client[settings.mongo_db]
         await ensure_indexes(db)
+        await ensure_document_indexes(db)
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)
         yield Runtime(settings, build_services(settings, db), client, db, embedded)
     finally:

@@ -7,7 +7,7 @@ from typing import Any
 
 import tornado.web
 
-from adapters.http import api_cases, health, openapi
+from adapters.http import api_cases, api_liability, health, openapi
 from adapters.http.base import undeclared_entry_points
 from adapters.http.health import NotFoundHandler
 from settlement.config import Settings
@@ -15,7 +15,9 @@ from settlement.services.container import Services
 
 Route = tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
 
-CORE_ROUTES: list[Route] = [*health.routes, *openapi.routes, *api_cases.routes]
+CORE_ROUTES: list[Route] = [
+    *health.routes, *openapi.routes, *api_cases.routes, *api_liability.routes
+]
 
 
 def make_app(

@@ -81,6 +81,50 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+_PROPOSAL_VIEW = {
+    "type": "object",
+    "required": ["case_id", "status", "your_party", "proposal", "agreement"],
+    "properties": {
+        "case_id": {"type": "string"},
+        "status": {"type": "string", "enum": schemas.CASE_STATUSES},
+        "your_party": {"type": "string", "enum": ["A", "B"]},
+        "proposal": _NULLABLE_OBJECT,
+        "agreement": {
+            "type": "object",
+            "required": ["accepted", "signed", "declined", "document"],
+            "properties": {
+                "accepted": {"type": "object"},
+                "signed": {"type": "object"},
+                "declined": _NULLABLE_OBJECT,
+                "document": _NULLABLE_OBJECT,
+            },
+        },
+    },
+}
+
+_SIGNATURE_REQUEST = {
+    "type": "object",
+    "required": ["confirmation", "expires_at", "terms_sha256"],
+    "properties": {
+        "confirmation": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "terms_sha256": {"type": "string"},
+    },
+}
+
+_VERIFICATION = {
+    "type": "object",
+    "required": ["sha256", "issued", "kind", "case_id", "issued_at"],
+    "properties": {
+        "sha256": {"type": "string"},
+        "issued": {"type": "boolean"},
+        "kind": {"type": ["string", "null"]},
+        "case_id": {"type": ["string", "null"]},
+        "issued_at": {"type": ["string", "null"]},
+    },
+}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -226,6 +270,73 @@ def openapi_document() -> dict[str, Any]:
                 "post": _operation(
                     "Withdraw a case I opened", response=case_view, case_id=True, post=True
                 )
+            },
+            "/api/v1/cases/{case_id}/proposal": {
+                "post": _operation(
+                    "Compute the liability and payout proposal from both statements",
+                    response=_PROPOSAL_VIEW, case_id=True, post=True,
+                ),
+                "get": _operation(
+                    "Read the proposal and the agreement's progress",
+                    response=_PROPOSAL_VIEW, case_id=True,
+                ),
+            },
+            "/api/v1/cases/{case_id}/accept": {
+                "post": _operation(
+                    "Accept the proposed liability and payout",
+                    response=_PROPOSAL_VIEW, case_id=True, post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/signature-request": {
+                "post": _operation(
+                    "Get a one-time confirmation to sign the agreement (after accepting)",
+                    ok=201, response=_SIGNATURE_REQUEST, case_id=True, post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/sign": {
+                "post": _operation(
+                    "Sign the agreement with a one-time confirmation",
+                    body=schemas.SIGN_AGREEMENT, response=_PROPOSAL_VIEW, case_id=True, post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/decline": {
+                "post": _operation(
+                    "Decline the proposal: the police determine liability online",
+                    body=schemas.DECLINE_PROPOSAL, response=_PROPOSAL_VIEW, case_id=True,
+                    post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/agreement.pdf": {
+                "get": {
+                    **_operation("Download the signed agreement (PDF)", case_id=True),
+                    "responses": {
+                        "200": {
+                            "description": "The agreement",
+                            "content": {
+                                "application/pdf": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                }
+                            },
+                        },
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/documents/{sha256}/verify": {
+                "get": {
+                    **_operation(
+                        "Was a document with this SHA-256 issued, and for which case",
+                        response=_VERIFICATION, secured=False,
+                    ),
+                    "parameters": [
+                        {
+                            "name": "sha256",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        }
+                    ],
+                }
             },
         },
         "components": {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from settlement.ports.cases import IdempotencyStore
 from settlement.services.auth import DriverAuth
 from settlement.services.intake import CaseIntake
+from settlement.services.liability import DocumentIssuer, LiabilityDesk
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +18,7 @@ class Services:
     idempotency: IdempotencyStore
     readiness: Callable[[], Awaitable[bool]]
     """True when the database answers: what ``/readyz`` reports."""
+    liability: LiabilityDesk | None = None
+    """Liability proposal, acceptance, signatures and the agreement PDF."""
+    documents: DocumentIssuer | None = None
+    """Renders and keeps issued documents (agreements; the console's 事故认定书)."""
