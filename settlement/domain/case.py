@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -377,6 +377,99 @@ class Case:
                 f"A case that is {self.status.value} has no open liability proposal.",
                 status=self.status.value,
             )
+
+    # --- police review (the reviewer console) -------------------------------------------
+
+    @property
+    def queued_at(self) -> datetime:
+        """When the case entered the police queue (its SLA clock starts there)."""
+        review = self.review or {}
+        queued = review.get("queued_at")
+        return queued if isinstance(queued, datetime) else self.updated_at
+
+    @property
+    def claimed_by(self) -> str | None:
+        claimed = (self.review or {}).get("claimed_by")
+        return claimed if isinstance(claimed, str) and claimed else None
+
+    def claim_review(self, reviewer: str, now: datetime) -> Case:
+        """Take a queued case so that no other reviewer works on it at the same time.
+
+        The repository's version check makes the claim atomic: of two reviewers who read
+        the same version, only the first save wins.
+        """
+        self._require_police_review()
+        holder = self.claimed_by
+        if holder is not None and holder != reviewer:
+            raise PreconditionFailed("Another reviewer has already taken this case.")
+        review = {
+            **(self.review or {}),
+            "queued_at": self.queued_at,
+            "claimed_by": reviewer,
+            "claimed_at": (self.review or {}).get("claimed_at") if holder else now,
+        }
+        return replace(self, review=review, updated_at=now)
+
+    def determine(
+        self,
+        reviewer: str,
+        levels: Mapping[str, str],
+        rule: str,
+        note: str,
+        reason: str,
+        document: Mapping[str, Any],
+        now: datetime,
+    ) -> Case:
+        """Record the police determination (事故认定) and close the review."""
+        self._require_claimed_by(reviewer)
+        moved = self.transition(CaseStatus.DETERMINED, now)
+        determination = {
+            "levels": dict(levels),
+            "rule": rule,
+            "note": note,
+            "reason": reason,
+            "reviewer": reviewer,
+            "decided_at": now,
+            "document": dict(document),
+        }
+        review = {**(self.review or {}), "decided_at": now, "outcome": "determined"}
+        return replace(moved, determination=determination, review=review)
+
+    def request_retake(
+        self, reviewer: str, reason: str, slots: Sequence[str], now: datetime
+    ) -> Case:
+        """Send the case back to the parties to retake or add photos (the reason is recorded)."""
+        self._require_claimed_by(reviewer)
+        moved = self.transition(CaseStatus.COLLECTING, now)
+        review = dict(self.review or {})
+        requests = list(review.get("requests") or [])
+        requests.append({"by": reviewer, "at": now, "reason": reason, "slots": list(slots)})
+        review.update(requests=requests, claimed_by=None, claimed_at=None, queued_at=None)
+        return replace(moved, review=review)
+
+    def refuse_quick_handling(self, reviewer: str, reason: str, now: datetime) -> Case:
+        """Refuse online handling: the police handle the accident on the scene."""
+        self._require_claimed_by(reviewer)
+        moved = self.transition(CaseStatus.ON_SCENE, now)
+        review = {
+            **(self.review or {}),
+            "decided_at": now,
+            "outcome": "refused",
+            "refusal": {"by": reviewer, "at": now, "reason": reason},
+        }
+        return replace(moved, review=review)
+
+    def _require_police_review(self) -> None:
+        if self.status is not CaseStatus.POLICE_REVIEW:
+            raise IllegalTransition(
+                f"A case that is {self.status.value} is not waiting for a police review.",
+                status=self.status.value,
+            )
+
+    def _require_claimed_by(self, reviewer: str) -> None:
+        self._require_police_review()
+        if self.claimed_by != reviewer:
+            raise PreconditionFailed("Take the case first; only its reviewer may decide it.")
 
     def _require_editable(self) -> None:
         if self.status not in _EDITABLE:

@@ -1,0 +1,24 @@
+"""Port for the reviewer console's read side: the police queue and supervision figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from settlement.domain.case import Case
+from settlement.domain.evidence import PhotoRecord
+
+
+class ReviewQueries(Protocol):
+    async def queue(self, jurisdiction: str, limit: int) -> Sequence[Case]:
+        """Cases waiting for police review in a jurisdiction (``*``: all), oldest first."""
+        ...
+
+    async def cases_since(self, jurisdiction: str, since: datetime, limit: int) -> Sequence[Case]:
+        """Cases created since ``since`` in a jurisdiction (``*``: all), oldest first."""
+        ...
+
+    async def reused_photos(self, case_ids: Sequence[str]) -> Sequence[PhotoRecord]:
+        """Photos of these cases that match a photo of another case (exact or near)."""
+        ...

@@ -1,0 +1,63 @@
+"""Ports for console staff: accounts, server-side sessions and password hashing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from settlement.domain.staff import StaffAccount, StaffSession
+
+
+class StaffRepository(Protocol):
+    async def add(self, account: StaffAccount) -> None:
+        """Store a new account.
+
+        Raises:
+            AlreadyExists: the username is taken.
+        """
+        ...
+
+    async def get(self, username: str) -> StaffAccount | None:
+        """The account with this username, or None."""
+        ...
+
+    async def save_login_state(self, account: StaffAccount) -> None:
+        """Store ``failed_logins`` and ``locked_until`` (the rest of the account is kept)."""
+        ...
+
+    async def set_password_hash(self, username: str, password_hash: str) -> None:
+        """Replace the stored hash (after a rehash with stronger parameters)."""
+        ...
+
+    async def list(self) -> Sequence[StaffAccount]:
+        """Every account, by username."""
+        ...
+
+
+class StaffSessionStore(Protocol):
+    async def create(self, session: StaffSession, expires_at: datetime) -> None:
+        """Store a session under its token digest; it is gone after ``expires_at``."""
+        ...
+
+    async def get(self, token_digest: str) -> StaffSession | None: ...
+
+    async def touch(self, token_digest: str, now: datetime) -> None:
+        """Record activity (resets the idle clock)."""
+        ...
+
+    async def delete(self, token_digest: str) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow password hashing, run off the event loop by the implementation."""
+
+    async def hash(self, password: str) -> str:
+        """A self-describing hash string (PHC format)."""
+        ...
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches; False (never an exception) when it does not."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
