@@ -1,0 +1,128 @@
+"""MongoDB persistence of console staff accounts and their server-side sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from adapters.mongo.types import Collection, Database, Document
+from settlement.domain.staff import Role, StaffAccount, StaffSession
+from settlement.errors import AlreadyExists
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class MongoStaffRepository:
+    """Accounts in ``staff_accounts``, keyed by username."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection: Collection = db["staff_accounts"]
+
+    async def add(self, account: StaffAccount) -> None:
+        try:
+            await self._collection.insert_one(_account_document(account))
+        except DuplicateKeyError:
+            raise AlreadyExists("This username is taken.", username=account.username) from None
+
+    async def get(self, username: str) -> StaffAccount | None:
+        document = await self._collection.find_one({"_id": username})
+        return None if document is None else _account_from(document)
+
+    async def save_login_state(self, account: StaffAccount) -> None:
+        await self._collection.update_one(
+            {"_id": account.username},
+            {"$set": {"failed_logins": account.failed_logins,
+                      "locked_until": account.locked_until}},
+        )  # fmt: skip
+
+    async def set_password_hash(self, username: str, password_hash: str) -> None:
+        await self._collection.update_one(
+            {"_id": username}, {"$set": {"password_hash": password_hash}}
+        )
+
+    async def list(self) -> Sequence[StaffAccount]:
+        cursor = self._collection.find({}).sort("_id", ASCENDING)
+        return [_account_from(document) async for document in cursor]
+
+
+def _account_document(account: StaffAccount) -> Document:
+    return {
+        "_id": account.username,
+        "role": account.role.value,
+        "jurisdiction": account.jurisdiction,
+        "password_hash": account.password_hash,
+        "created_at": account.created_at,
+        "display_name": account.display_name,
+        "failed_logins": account.failed_logins,
+        "locked_until": account.locked_until,
+        "disabled": account.disabled,
+    }
+
+
+def _account_from(document: dict[str, Any]) -> StaffAccount:
+    created = _utc(document["created_at"]) or datetime.now(UTC)
+    return StaffAccount(
+        username=document["_id"],
+        role=Role(document["role"]),
+        jurisdiction=document["jurisdiction"],
+        password_hash=document["password_hash"],
+        created_at=created,
+        display_name=document.get("display_name", ""),
+        failed_logins=int(document.get("failed_logins", 0)),
+        locked_until=_utc(document.get("locked_until")),
+        disabled=bool(document.get("disabled", False)),
+    )
+
+
+class MongoStaffSessionStore:
+    """Console sessions in ``staff_sessions``, keyed by the digest of the cookie token."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection: Collection = db["staff_sessions"]
+
+    async def create(self, session: StaffSession, expires_at: datetime) -> None:
+        await self._collection.insert_one(
+            {
+                "_id": session.token_digest,
+                "username": session.username,
+                "role": session.role.value,
+                "jurisdiction": session.jurisdiction,
+                "created_at": session.created_at,
+                "last_seen_at": session.last_seen_at,
+                "expires_at": expires_at,
+            }
+        )
+
+    async def get(self, token_digest: str) -> StaffSession | None:
+        document = await self._collection.find_one({"_id": token_digest})
+        if document is None:
+            return None
+        created = _utc(document["created_at"]) or datetime.now(UTC)
+        seen = _utc(document["last_seen_at"]) or created
+        return StaffSession(
+            token_digest=document["_id"],
+            username=document["username"],
+            role=Role(document["role"]),
+            jurisdiction=document["jurisdiction"],
+            created_at=created,
+            last_seen_at=seen,
+        )
+
+    async def touch(self, token_digest: str, now: datetime) -> None:
+        await self._collection.update_one({"_id": token_digest}, {"$set": {"last_seen_at": now}})
+
+    async def delete(self, token_digest: str) -> None:
+        await self._collection.delete_one({"_id": token_digest})
+
+
+async def ensure_staff_indexes(db: Database) -> None:
+    # Sessions past their absolute lifetime are removed by MongoDB itself.
+    await db["staff_sessions"].create_index("expires_at", expireAfterSeconds=0)
