@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import tornado.web
 
@@ -20,6 +20,7 @@ from adapters.http.errors import (
 )
 from adapters.observability import request_id_var
 from settlement.config import Settings
+from settlement.domain.audit import AuditEvent
 from settlement.errors import (
     MalformedBody,
     NotAuthenticated,
@@ -184,7 +185,50 @@ def driver(method: Method) -> Method:
         await _idempotent(self, key, lambda: _maybe_await(method(self, *args, **kwargs)))
 
     setattr(wrapper, ACCESS_ATTRIBUTE, "driver")
-    return cast(Method, wrapper)
+    return cast(Method, _audited(wrapper))
+
+
+def _audited(inner: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Append every signed-in driver's call, and its outcome, to the audit trail."""
+
+    @functools.wraps(inner)
+    async def wrapper(self: ApiHandler, *args: Any, **kwargs: Any) -> None:
+        try:
+            await inner(self, *args, **kwargs)
+        except Exception as exc:
+            await _record_driver_call(self, args, exc)
+            raise
+        await _record_driver_call(self, args, None)
+
+    return wrapper
+
+
+async def _record_driver_call(handler: ApiHandler, args: tuple[Any, ...], error: Exception | None
+                              ) -> None:  # fmt: skip
+    audit = handler.services.audit
+    if audit is None or not handler.user_id:
+        return  # not signed in: nothing to attribute (the refusal is in the access log)
+    case_id = args[0] if args and isinstance(args[0], str) else None
+    if case_id is None:
+        location = str(handler._headers.get("Location", ""))
+        case_id = location.rsplit("/", 1)[-1] or None if location.startswith("/api/") else None
+    outcome: Literal["success", "failure", "denied"] = "success"
+    details: dict[str, str | int] = {"status": handler.get_status()}
+    if error is not None:
+        denied = isinstance(error, SettlementError) and error.status in (
+            "NOT_FOUND", "PERMISSION_DENIED"
+        )
+        outcome = "denied" if denied else "failure"
+        details["error"] = error.code if isinstance(error, SettlementError) else "INTERNAL"
+    name = type(handler).__name__.removesuffix("Handler")
+    await audit.record(
+        AuditEvent(
+            actor=f"driver:{handler.user_id}", actor_kind="driver", role="driver",
+            action=f"api.{name}.{(handler.request.method or '').lower()}", outcome=outcome,
+            case_id=case_id[:64] if case_id else None, details=details,
+            origin=handler.request.remote_ip or "", request_id=handler.request_id_,
+        )
+    )  # fmt: skip
 
 
 async def _idempotent(handler: ApiHandler, key: str, run: Callable[[], Awaitable[None]]) -> None:

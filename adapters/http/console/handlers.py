@@ -1,0 +1,283 @@
+"""Console pages: sign-in, queue, case review and its actions, documents, supervision.
+
+Handlers are thin: they read the form, call one service method and render or redirect.
+Every case page goes through ``ReviewConsole``, which checks the jurisdiction and writes
+the audit entry.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import timedelta
+from typing import Any
+
+import tornado.web
+
+from adapters.http.base import ApiHandler, driver, public
+from adapters.http.console.access import (
+    STATIC,
+    ConsoleHandler,
+    admin,
+    reviewer,
+    safe_next,
+    supervisor,
+)
+from adapters.http.console.i18n import LANGS
+from adapters.http.console.svg import bar_chart
+from settlement.domain.audit import AuditEvent
+from settlement.domain.rules.model import EQUAL, FULL, MAJOR, MINOR, NONE
+from settlement.errors import AccountLocked, InvalidInput, NotAuthenticated
+from settlement.services.console import REVEALABLE, SLA_TARGET
+
+LEVELS = (FULL, MAJOR, EQUAL, MINOR, NONE)
+CASE_ID = r"(C[0-9A-Z]{1,40})"
+
+
+def minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+class LoginHandler(ConsoleHandler):
+    @public
+    def get(self) -> None:
+        self.render("login.html", error="", next_url=safe_next(self.get_argument("next", None)),
+                    username="")  # fmt: skip
+
+    @public
+    async def post(self) -> None:
+        username = self.form("username", 64)
+        next_url = safe_next(self.get_body_argument("next", None))
+        try:
+            _, token = await self.staff_auth.login(username, self.form("password", 256),
+                                                   self.origin)  # fmt: skip
+        except (NotAuthenticated, AccountLocked) as exc:
+            key = "login.locked" if isinstance(exc, AccountLocked) else "login.failed"
+            self.set_status(403 if isinstance(exc, AccountLocked) else 401)
+            self.render("login.html", error=key, next_url=next_url, username=username)
+            return
+        self.set_cookie(self.session_cookie, token, **self.cookie_kwargs())
+        self.redirect(next_url)
+
+
+class LogoutHandler(ConsoleHandler):
+    @reviewer
+    async def post(self) -> None:
+        await self.staff_auth.logout(self.staff, self.origin)
+        self.clear_cookie(self.session_cookie, path="/")
+        self.redirect("/console/login")
+
+
+class LanguageHandler(ConsoleHandler):
+    @public
+    def get(self, lang: str) -> None:
+        if lang in LANGS:
+            self.set_cookie("lang", lang, samesite="Lax", path="/",
+                            secure=self.settings_.console_secure_cookies)  # fmt: skip
+        self.redirect(safe_next(self.get_argument("next", None)))
+
+
+class HomeHandler(ConsoleHandler):
+    @reviewer
+    def get(self) -> None:
+        self.redirect("/console/queue")
+
+
+class QueueHandler(ConsoleHandler):
+    @reviewer
+    async def get(self) -> None:
+        items = await self.review.queue(self.staff, self.origin)
+        self.render("queue.html", items=items, minutes=minutes,
+                    sla_minutes=minutes(SLA_TARGET))  # fmt: skip
+
+
+class CaseHandler(ConsoleHandler):
+    @reviewer
+    async def get(self, case_id: str) -> None:
+        view = await self.review.review(self.staff, case_id, self.origin)
+        self._render(view)
+
+    def _render(self, view: Any) -> None:
+        self.render("review.html", v=view, minutes=minutes, levels=LEVELS,
+                    revealable=REVEALABLE, done=self.get_query_argument("done", ""))  # fmt: skip
+
+
+class ClaimHandler(ConsoleHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        version = self.form("version", 12)
+        if not version.isdigit():
+            raise InvalidInput("The form is missing the case version; reload the page.")
+        await self.review.claim(self.staff, case_id, int(version), self.origin)
+        self.redirect(f"/console/cases/{case_id}")
+
+
+class DetermineHandler(ConsoleHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        form = {name: self.form(name) for name in ("level_A", "level_B", "rule", "note", "reason")}
+        await self.review.determine(self.staff, case_id, form, self.origin)
+        self.redirect(f"/console/cases/{case_id}?done=determined")
+
+
+class RetakeHandler(ConsoleHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        slots = [s[:40] for s in self.get_body_arguments("slots")[:20]]
+        await self.review.request_retake(self.staff, case_id, self.form("reason"), slots,
+                                         self.origin)  # fmt: skip
+        self.redirect(f"/console/cases/{case_id}?done=retake")
+
+
+class RefuseHandler(ConsoleHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        await self.review.refuse(self.staff, case_id, self.form("reason"), self.origin)
+        self.redirect(f"/console/cases/{case_id}?done=refused")
+
+
+class RevealHandler(CaseHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        view = await self.review.reveal(
+            self.staff, case_id, self.form("party", 2), self.form("field", 40),
+            self.form("reason"), self.origin,
+        )  # fmt: skip
+        self._render(view)
+
+
+class PhotoHandler(ConsoleHandler):
+    @reviewer
+    async def get(self, case_id: str, photo_id: str, size: str) -> None:
+        data, content_type = await self.review.photo(self.staff, case_id, photo_id, size,
+                                                     self.origin)  # fmt: skip
+        self.set_header("Content-Type", content_type)
+        self.set_header("Cache-Control", "private, no-store")
+        self.finish(data)
+
+
+class DocumentHandler(ConsoleHandler):
+    @reviewer
+    async def get(self, case_id: str) -> None:
+        document = await self.review.document(self.staff, case_id, self.origin)
+        self.render("document.html", d=document, c=document.content,
+                    decision=document.case.determination or {})  # fmt: skip
+
+
+class DocumentPdfHandler(ConsoleHandler):
+    @reviewer
+    async def get(self, case_id: str) -> None:
+        pdf = await self.review.document_pdf(self.staff, case_id, self.origin)
+        self.set_header("Content-Type", "application/pdf")
+        self.set_header("Content-Disposition", f'inline; filename="{case_id}-determination.pdf"')
+        self.finish(pdf)
+
+
+class SupervisionHandler(ConsoleHandler):
+    @supervisor
+    async def get(self) -> None:
+        board = await self.supervision.dashboard(self.staff, self.origin)
+        labels = [day.day.strftime("%m-%d") for day in board.days]
+        self.render(
+            "dashboard.html",
+            b=board,
+            per_day_svg=bar_chart(labels, [float(d.opened) for d in board.days],
+                                  title="cases per day"),
+            ttd_svg=bar_chart(labels, [d.median_minutes for d in board.days],
+                              title="median minutes to decision",
+                              threshold=SLA_TARGET.total_seconds() / 60),
+        )  # fmt: skip
+
+
+class AuditHandler(ConsoleHandler):
+    @supervisor
+    async def get(self) -> None:
+        check = None
+        if self.get_query_argument("verify", "") == "1":
+            check = await self.audit.verify()
+        entries = await self.audit.recent(100)
+        await self.audit.record(self._event("audit.view", verified=check is not None))
+        self.render("audit.html", entries=entries, check=check)
+
+    def _event(self, action: str, **details: Any) -> AuditEvent:
+        return AuditEvent(actor=f"staff:{self.staff.username}", actor_kind="staff",
+                          role=self.staff.role.value, action=action,
+                          origin=self.origin.address, request_id=self.origin.request_id,
+                          details=details)  # fmt: skip
+
+
+class StaffListHandler(ConsoleHandler):
+    @admin
+    async def get(self) -> None:
+        accounts = await self.staff_auth.list_accounts()
+        self.render("staff.html", accounts=accounts)
+
+
+class StaticHandler(tornado.web.StaticFileHandler):
+    """The console's CSS and JS (no CDN: the console must work without internet)."""
+
+    def initialize(
+        self,
+        path: str = "",
+        default_filename: str | None = None,
+        allowed_symlink_directory: str | list[str] | None = None,
+        **injected: Any,
+    ) -> None:
+        # make_app injects services and settings into every handler; static files need
+        # neither, and always come from the package directory whatever ``path`` says.
+        super().initialize(path=str(STATIC))
+
+    @public
+    async def get(self, path: str, include_body: bool = True) -> None:
+        await super().get(path, include_body)
+
+    @public
+    async def head(self, path: str) -> None:
+        await super().get(path, include_body=False)
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "public, max-age=3600")
+
+
+class AccessLogHandler(ApiHandler):
+    """``GET /api/v1/cases/{id}/access-log``: who viewed or changed a driver's case."""
+
+    @driver
+    async def get(self, case_id: str) -> None:
+        audit = self.services.audit
+        case = await self.services.intake.get(self.user_id, case_id)
+        records = [] if audit is None else await audit.access_log(case, self.user_id)
+        self.respond({
+            "case_id": case.id,
+            "entries": [
+                {"at": r.at.isoformat(), "who": r.who, "kind": r.kind, "role": r.role,
+                 "action": r.action, "outcome": r.outcome}
+                for r in records
+            ],
+        })  # fmt: skip
+
+
+mimetypes.add_type("text/css", ".css")
+mimetypes.add_type("text/javascript", ".js")
+
+routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]] = [
+    (r"/console/?", HomeHandler, None),
+    (r"/console/login", LoginHandler, None),
+    (r"/console/logout", LogoutHandler, None),
+    (r"/console/lang/([a-z]{2})", LanguageHandler, None),
+    (r"/console/queue", QueueHandler, None),
+    (rf"/console/cases/{CASE_ID}", CaseHandler, None),
+    (rf"/console/cases/{CASE_ID}/claim", ClaimHandler, None),
+    (rf"/console/cases/{CASE_ID}/determine", DetermineHandler, None),
+    (rf"/console/cases/{CASE_ID}/retake", RetakeHandler, None),
+    (rf"/console/cases/{CASE_ID}/refuse", RefuseHandler, None),
+    (rf"/console/cases/{CASE_ID}/reveal", RevealHandler, None),
+    (rf"/console/cases/{CASE_ID}/document", DocumentHandler, None),
+    (rf"/console/cases/{CASE_ID}/document\.pdf", DocumentPdfHandler, None),
+    (rf"/console/cases/{CASE_ID}/photos/([0-9a-zA-Z_-]{{1,64}})/(thumb|full)", PhotoHandler, None),
+    (r"/console/supervision", SupervisionHandler, None),
+    (r"/console/audit", AuditHandler, None),
+    (r"/console/admin/staff", StaffListHandler, None),
+    (r"/console/static/(.*)", StaticHandler, None),
+    (rf"/api/v1/cases/{CASE_ID}/access-log", AccessLogHandler, None),
+]
