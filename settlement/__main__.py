@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     from settlement.cli import liability
 
     liability.register(commands)
+    from settlement.cli import audit as audit_cli
+    from settlement.cli import demo as demo_cli
+    from settlement.cli import staff as staff_cli
+
+    staff_cli.register(commands)
+    audit_cli.register(commands)
+    demo_cli.register(commands)
     return parser
 
 
