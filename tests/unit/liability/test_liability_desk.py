@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -221,6 +221,15 @@ class FakeCases:
             raise ConcurrentUpdate("raced")
         self.case = dataclasses.replace(case, version=case.version + 1)
         return self.case
+
+    async def add(self, case: Case) -> Case:
+        raise NotImplementedError
+
+    async def find_by_invitation(self, code_digest: str) -> Case | None:
+        raise NotImplementedError
+
+    async def list_for_user(self, user_id: str, limit: int) -> Sequence[Case]:
+        raise NotImplementedError
 
 
 class FixedClock:
