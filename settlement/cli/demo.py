@@ -89,15 +89,22 @@ def rear_end(a_says_b: str = "stopped_in_queue") -> tuple[dict[str, Any], dict[s
 
 
 async def seed_case(services: Services, spec: CaseSpec, photo: Callable[[int], bytes],
-                    workdir: Path) -> Case:  # fmt: skip
+                    workdir: Path, users: tuple[str, str] | None = None) -> Case:  # fmt: skip
     """Drive one accident through intake, photos and the liability engine.
+
+    Args:
+        services: the wired use cases.
+        spec: the accident.
+        photo: makes the JPEG bytes for a seed.
+        workdir: where the uploads are spooled.
+        users: the two drivers' user ids (random demo ids by default).
 
     Returns:
         The case as stored at the end (police_review when disputed or declined).
     """
     from settlement.services.case_photos import PhotoUpload
 
-    a, b = f"demo-{uuid.uuid4().hex[:10]}", f"demo-{uuid.uuid4().hex[:10]}"
+    a, b = users or (f"demo-{uuid.uuid4().hex[:10]}", f"demo-{uuid.uuid4().hex[:10]}")
     intake = services.intake
     occurred = _now(services) - timedelta(minutes=spec.minutes_ago + 15)
     case = await intake.open(a, {

@@ -1,0 +1,113 @@
+"""The whole service on loopback (as the ``api`` fixture runs it) with console accounts and
+police-review cases seeded through the real use cases.
+
+The only setting changed from ``api`` is ``console_secure_cookies=False``: the browser
+talks plain http to 127.0.0.1, where ``Secure`` and ``__Host-`` cookies are not kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from tornado.httpclient import AsyncHTTPClient, HTTPResponse
+
+from adapters.demo_scenes import scene_jpeg
+from adapters.simulators.wechat import WeChatSimulator
+from settlement.bootstrap import open_runtime, start_servers
+from settlement.cli.demo import demo_specs, seed_case
+from settlement.domain.case import Case
+from tests.e2e.conftest import Api, make_settings
+
+PASSWORD = "correct horse battery staple"
+ACCOUNTS = (
+    ("reviewer.ns", "reviewer", "440305"),
+    ("reviewer.ns2", "reviewer", "440305"),
+    ("reviewer.ft", "reviewer", "440304"),
+    ("supervisor.ns", "supervisor", "440305"),
+    ("locked.out", "reviewer", "440305"),
+)
+
+
+@dataclass
+class Console(Api):
+    tmp: Path = Path()
+
+    async def seed(self, index: int = 0, users: tuple[str, str] | None = None) -> Case:
+        spec = demo_specs()[index]
+        return await seed_case(self.runtime.services, spec, scene_jpeg, self.tmp, users)
+
+    async def driver(self) -> tuple[str, str]:
+        response = await self.call("POST", "/api/v1/auth/wechat", {"code": self.wechat.login()})
+        answer = json.loads(response.body)
+        return answer["token"], answer["user_id"]
+
+
+@pytest.fixture
+async def console(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
+                  ) -> AsyncIterator[Console]:  # fmt: skip
+    settings = replace(make_settings(mongo_uri, wechat, tmp_path), console_secure_cookies=False)
+    async with open_runtime(settings) as runtime:
+        staff = runtime.services.staff_auth
+        assert staff is not None
+        for username, role, jurisdiction in ACCOUNTS:
+            await staff.create_account(username, role, jurisdiction, PASSWORD)
+        servers = await start_servers(runtime)
+        try:
+            yield Console(f"http://127.0.0.1:{servers.http_port}", runtime, servers, wechat,
+                          tmp=tmp_path)  # fmt: skip
+        finally:
+            await servers.stop(0.5)
+            await runtime.mongo_client.drop_database(settings.mongo_db)
+
+
+class Browserless:
+    """A cookie-keeping form client, for the HTTP-level console tests."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, form: dict[str, Any] | None = None,
+                      *, xsrf: bool = True, raw: bytes | None = None) -> HTTPResponse:  # fmt: skip
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if method == "POST":
+            fields = dict(form or {})
+            if xsrf and "_xsrf" in self.cookies:
+                fields["_xsrf"] = self.cookies["_xsrf"]
+            body = raw if raw is not None else urlencode(fields, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        response = await AsyncHTTPClient().fetch(
+            self.base_url + path, method=method, body=body, headers=headers,
+            follow_redirects=False, raise_error=False, request_timeout=30,
+        )  # fmt: skip
+        for header in response.headers.get_list("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value in ('""', "") or "Max-Age=0" in header or "expires=Thu, 01 Jan 1970" in header:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return response
+
+    async def login(self, username: str, password: str = PASSWORD) -> HTTPResponse:
+        await self.request("GET", "/console/login")
+        return await self.request("POST", "/console/login",
+                                  {"username": username, "password": password})  # fmt: skip
+
+
+def text(response: HTTPResponse) -> str:
+    return response.body.decode() if response.body else ""
+
+
+def version_of(page: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found, "no claim form on the page"
+    return found.group(1)
