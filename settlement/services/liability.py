@@ -40,6 +40,7 @@ from settlement.domain.reconcile import reconcile
 from settlement.errors import (
     CaseNotFound,
     ConcurrentUpdate,
+    IllegalTransition,
     InvalidInput,
     NotFound,
 )
@@ -136,8 +137,17 @@ def build_proposal(case: Case, now: datetime) -> tuple[dict[str, Any], CaseStatu
     """Reconcile, assess loss, decide; return the proposal and the status it leads to.
 
     Raises:
+        IllegalTransition: the case is not waiting for a proposal (statements missing, or
+            proposed already).
         InvalidInput: a statement does not read as facts (``details.field`` names it).
     """
+    if case.status is not CaseStatus.STATEMENTS_COMPLETE:
+        raise IllegalTransition(
+            f"Liability can only be proposed once both statements are in; the case is "
+            f"{case.status.value}.",
+            status=case.status.value,
+            missing=case.missing(),
+        )
     merged = reconcile(_statement_for_reconcile(case, "A"), _statement_for_reconcile(case, "B"))
     document = merged.document
     # The opener stated the road type when opening the case; use it when neither statement did.

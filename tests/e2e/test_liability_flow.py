@@ -183,6 +183,15 @@ async def test_injuries_refuse_quick_handling_with_the_reason(api: Api) -> None:
     assert proposal["next_step"]["status"] == "on_scene"
 
 
+async def test_proposal_before_both_statements_is_refused(api: Api) -> None:
+    alice = await api.sign_in()
+    case_id = body(await api.call("POST", "/api/v1/cases", new_case(), token=alice))["id"]
+    early = await api.call("POST", f"/api/v1/cases/{case_id}/proposal", token=alice)
+    assert early.code == 409
+    assert body(early)["code"] == "ILLEGAL_TRANSITION"
+    assert "party_B" in body(early)["details"]["missing"]
+
+
 async def test_hostile_signing_is_refused_and_changes_nothing(api: Api) -> None:
     case_id, alice, bob = await _case_with_statements(api, *_rear_end())
     stranger = await api.sign_in()

@@ -93,6 +93,8 @@ def test_propose_needs_both_statements_and_happens_once() -> None:
     opened = open_case(case_id="C2", opener_id="a", scene=SCENE, capture_nonce="n", now=NOW)
     with pytest.raises(IllegalTransition):
         opened.propose({}, CaseStatus.LIABILITY_PROPOSED, NOW)
+    with pytest.raises(IllegalTransition):
+        build_proposal(opened, NOW)
 
 
 def test_accept_and_sign_only_while_proposed_and_only_by_parties() -> None:
