@@ -528,7 +528,8 @@ class ReviewConsole:
             photos=photos,
             photos_available=self._photos is not None,
             proposal=case.proposal,
-            loss=case.loss,
+            # The engine keeps its estimate inside the proposal until an assessor adds one.
+            loss=case.loss or (case.proposal or {}).get("loss"),
             waiting=waiting,
             sla_left=self.sla_target - waiting,
             claimed_by_me=case.claimed_by == staff.username,
