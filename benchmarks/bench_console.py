@@ -23,13 +23,14 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tornado.httpclient import AsyncHTTPClient  # noqa: E402
+from tornado.httpclient import AsyncHTTPClient
+from tornado.web import Application, RequestHandler
 
-from adapters.demo_scenes import scene_jpeg  # noqa: E402
-from adapters.mongo.embedded import EmbeddedMongo  # noqa: E402
-from settlement.bootstrap import open_runtime, start_servers  # noqa: E402
-from settlement.cli.demo import demo_specs, seed_case  # noqa: E402
-from settlement.config import Settings  # noqa: E402
+from adapters.demo_scenes import scene_jpeg
+from adapters.mongo.embedded import EmbeddedMongo
+from settlement.bootstrap import Runtime, open_runtime, start_servers
+from settlement.cli.demo import demo_specs, seed_case
+from settlement.config import Settings
 
 ROUNDS = 60
 PASSWORD = "benchmark-password-1"  # noqa: S105
@@ -43,26 +44,30 @@ async def main() -> None:
         try:
             settings = replace(Settings(), http_port=0, grpc_port=0, mongo_uri=mongo.uri,
                                mongo_db="bench_console", data_dir=root / "data",
-                               uploads_dir=root / "uploads", cookie_secret="bench-secret",
-                               console_secure_cookies=False)  # fmt: skip
+                               uploads_dir=root / "uploads", console_secure_cookies=False,
+                               cookie_secret="bench-secret")  # noqa: S106  # fmt: skip
             async with open_runtime(settings) as runtime:
                 await run(runtime, root)
         finally:
             mongo.stop()
 
 
-async def run(runtime, root: Path) -> None:
+async def run(runtime: Runtime, root: Path) -> None:
     services = runtime.services
+    assert services.staff_auth is not None
+    assert services.review is not None
     await services.staff_auth.create_account("bench", "reviewer", "440305", PASSWORD)
     case = await seed_case(services, demo_specs()[0], scene_jpeg, root)
-    assert len(await services.review._photos.list_for_case(case.id)) == 6
+    assert services.photos is not None
     servers = await start_servers(runtime)
     timings: dict[str, list[float]] = {}
 
-    def record(handler) -> None:
+    def record(handler: RequestHandler) -> None:
         timings.setdefault(handler.request.path, []).append(1000 * handler.request.request_time())
 
-    servers.http.request_callback.settings["log_function"] = record
+    app = servers.http.request_callback
+    assert isinstance(app, Application)
+    app.settings["log_function"] = record
     base = f"http://127.0.0.1:{servers.http_port}"
     client = AsyncHTTPClient()
     login = await client.fetch(f"{base}/console/login")

@@ -16,7 +16,7 @@ from tests.e2e.console.conftest import Browserless, Console, text, version_of
 pytestmark = pytest.mark.e2e
 
 
-async def test_sign_in_sets_strict_http_only_cookies_and_shows_the_queue(console: Console):
+async def test_sign_in_sets_strict_http_only_cookies_and_shows_the_queue(console: Console) -> None:
     case = await console.seed(0)
     assert case.status is CaseStatus.POLICE_REVIEW
     client = Browserless(console.base_url)
@@ -34,7 +34,7 @@ async def test_sign_in_sets_strict_http_only_cookies_and_shows_the_queue(console
     assert "frame-ancestors 'none'" in queue.headers["Content-Security-Policy"]
 
 
-async def test_a_post_without_the_xsrf_token_is_refused(console: Console):
+async def test_a_post_without_the_xsrf_token_is_refused(console: Console) -> None:
     case = await console.seed(0)
     client = Browserless(console.base_url)
     await client.login("reviewer.ns")
@@ -52,7 +52,7 @@ async def test_a_post_without_the_xsrf_token_is_refused(console: Console):
     assert stored.claimed_by is None
 
 
-async def test_a_reviewer_of_another_jurisdiction_gets_404(console: Console):
+async def test_a_reviewer_of_another_jurisdiction_gets_404(console: Console) -> None:
     case = await console.seed(0)  # 南山 (440305)
     client = Browserless(console.base_url)
     await client.login("reviewer.ft")  # 福田 (440304)
@@ -63,10 +63,11 @@ async def test_a_reviewer_of_another_jurisdiction_gets_404(console: Console):
     assert (await client.request("GET", "/console/cases/C000NOSUCHCASE")).code == 404
     denied = [e for e in await console.runtime.services.audit.recent(50)  # type: ignore[union-attr]
               if e.event.outcome == "denied" and e.event.case_id == case.id]
-    assert denied and denied[0].event.actor == "staff:reviewer.ft"
+    assert denied
+    assert denied[0].event.actor == "staff:reviewer.ft"
 
 
-async def test_five_failures_lock_the_account(console: Console):
+async def test_five_failures_lock_the_account(console: Console) -> None:
     client = Browserless(console.base_url)
     codes = [(await client.login("locked.out", "wrong password!")).code for _ in range(5)]
     assert codes == [401, 401, 401, 401, 403]
@@ -76,7 +77,7 @@ async def test_five_failures_lock_the_account(console: Console):
     assert "console_session" not in client.cookies
 
 
-async def test_forged_sessions_and_hostile_forms_get_clear_answers(console: Console):
+async def test_forged_sessions_and_hostile_forms_get_clear_answers(console: Console) -> None:
     case = await console.seed(0)
     forged = Browserless(console.base_url)
     forged.cookies["console_session"] = "forged-token"
@@ -104,7 +105,7 @@ async def test_forged_sessions_and_hostile_forms_get_clear_answers(console: Cons
     assert escaped.headers["Location"] == "/console/queue"
 
 
-async def test_two_reviewers_never_hold_the_same_case(console: Console):
+async def test_two_reviewers_never_hold_the_same_case(console: Console) -> None:
     case = await console.seed(0)
     first, second = Browserless(console.base_url), Browserless(console.base_url)
     await first.login("reviewer.ns")
@@ -122,7 +123,7 @@ async def test_two_reviewers_never_hold_the_same_case(console: Console):
     assert refused.code == 409
 
 
-async def test_reveal_is_audited_and_the_driver_sees_who_viewed_the_case(console: Console):
+async def test_reveal_is_audited_and_the_driver_sees_who_viewed_the_case(console: Console) -> None:
     token_a, user_a = await console.driver()
     token_b, user_b = await console.driver()
     stranger, _ = await console.driver()
@@ -150,7 +151,7 @@ async def test_reveal_is_audited_and_the_driver_sees_who_viewed_the_case(console
     assert any(e["who"] == "party_B" and e["action"] == "api.Case.get" for e in entries)
 
 
-async def test_altering_an_audit_entry_in_mongodb_is_detected_and_named(console: Console):
+async def test_altering_an_audit_entry_in_mongodb_is_detected_and_named(console: Console) -> None:
     await console.seed(0)
     client = Browserless(console.base_url)
     await client.login("reviewer.ns")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -9,8 +10,8 @@ import pytest
 
 from settlement.domain.audit import (
     GENESIS_HASH,
-    AuditEvent,
     AuditEntry,
+    AuditEvent,
     ChainHead,
     canonical_json,
     chain_next,
@@ -37,7 +38,7 @@ def head_of(entries: list[AuditEntry]) -> ChainHead:
 def test_an_untouched_trail_verifies() -> None:
     entries = trail(20)
     assert entries[0].prev_hash == GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     check = verify(entries, head_of(entries))
     assert check.ok
     assert check.checked == 20
@@ -97,7 +98,7 @@ def test_a_head_behind_the_chain_is_accepted() -> None:
 
 def test_details_are_reduced_to_bounded_scalars() -> None:
     entry = chain_next(None, AuditEvent(actor="a", actor_kind="system", action="x",
-                                        details={"long": "x" * 5000, "obj": {"k": 1}}), T0)
+                                        details={"long": "x" * 5000, "obj": {"k": 1}}), T0)  # type: ignore[dict-item]
     assert len(str(entry.event.details["long"])) == 500
     assert entry.event.details["obj"] == "{'k': 1}"
     assert verify([entry]).ok
