@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import grpc
@@ -20,21 +22,33 @@ import tornado.netutil
 
 from adapters.documents.pdf import ReportlabDocumentRenderer
 from adapters.grpc.server import start_grpc_server
+from adapters.http import console
 from adapters.http.app import make_app
+from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.photos import MongoPhotoRepository
+from adapters.mongo.review import MongoReviewQueries
 from adapters.mongo.sessions import MongoSessionStore
+from adapters.mongo.staff import MongoStaffRepository, MongoStaffSessionStore
 from adapters.mongo.types import Database, MongoClient
+from adapters.passwords import Argon2PasswordHasher
+from adapters.photos.local_store import LocalPhotoStore
+from adapters.photos.s3_store import S3PhotoStore, build_s3_client
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
 from settlement.config import Settings
+from settlement.ports.photos import PhotoStore
+from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
+from settlement.services.console import ReviewConsole, StaffAuth
 from settlement.services.container import Services
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.supervision import Supervision
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +89,44 @@ def build_services(settings: Settings, db: Database) -> Services:
     documents = DocumentIssuer(
         renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
     )
+    audit = AuditTrail(MongoAuditLog(db), clock)
+    # Console work off the event loop (argon2 hashing, photo file reads) shares one pool.
+    console_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="console")
+    photo_store: PhotoStore
+    if settings.photo_store == "s3" and settings.s3_bucket:
+        photo_store = S3PhotoStore(
+            build_s3_client(endpoint_url=settings.s3_endpoint_url),
+            settings.s3_bucket,
+            executor=console_pool,
+        )
+    else:
+        photo_store = LocalPhotoStore(settings.uploads_dir, executor=console_pool)
+    photo_repository = MongoPhotoRepository(db)
+    queries = MongoReviewQueries(db)
     return Services(
         auth=auth,
         intake=intake,
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
+        audit=audit,
+        staff_auth=StaffAuth(
+            staff=MongoStaffRepository(db),
+            sessions=MongoStaffSessionStore(db),
+            hasher=Argon2PasswordHasher(console_pool),
+            clock=clock,
+            ids=ids,
+            audit=audit,
+        ),
+        review=ReviewConsole(
+            cases=MongoCaseRepository(db),
+            queries=queries,
+            audit=audit,
+            clock=clock,
+            photos=photo_repository,
+            photo_store=photo_store,
+            documents=documents,
+        ),
+        supervision=Supervision(queries=queries, audit=audit, clock=clock),
         liability=LiabilityDesk(
             cases=MongoCaseRepository(db), clock=clock, ids=ids, documents=documents
         ),
@@ -91,6 +138,11 @@ def build_services(settings: Settings, db: Database) -> Services:
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Start (or connect to) MongoDB, ensure indexes, build services; undo on exit."""
     embedded: EmbeddedMongo | None = None
+    if not settings.cookie_secret:
+        # Signed cookies (the console's XSRF token) need a key; a random one works for a
+        # single process but makes every restart sign everyone out.
+        log.warning("SETTLEMENT_COOKIE_SECRET is not set; using a random one for this run")
+        settings = replace(settings, cookie_secret=secrets.token_urlsafe(32))
     uri = settings.mongo_uri
     if uri is None:
         embedded = EmbeddedMongo(settings.data_dir / "mongo", port=0)
@@ -124,7 +176,7 @@ class RunningServers:
 
 async def start_servers(runtime: Runtime) -> RunningServers:
     settings = runtime.settings
-    app = make_app(runtime.services, settings)
+    app = make_app(runtime.services, settings, extra_routes=console.routes)
     http_server = tornado.httpserver.HTTPServer(
         app,
         xheaders=True,

@@ -42,6 +42,7 @@ class Settings:
     max_photo_bytes: int = 15 * 1024 * 1024  # SETTLEMENT_MAX_PHOTO_BYTES
     max_image_pixels: int = 50_000_000  # SETTLEMENT_MAX_IMAGE_PIXELS
     cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
+    console_secure_cookies: bool = True  # SETTLEMENT_CONSOLE_SECURE_COOKIES; off for plain http
     grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
@@ -83,6 +84,7 @@ class Settings:
                 "MAX_IMAGE_PIXELS", _positive_int, defaults.max_image_pixels
             ),
             cookie_secret=reader.get("COOKIE_SECRET", str, ""),
+            console_secure_cookies=reader.get("CONSOLE_SECURE_COOKIES", _boolean, True),
             grpc_deadline_s=reader.get("GRPC_DEADLINE_S", _positive_float, 5.0),
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),

@@ -11,9 +11,12 @@ from collections.abc import Awaitable, Callable
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo.errors import PyMongoError
 
+from adapters.mongo.audit import ensure_audit_indexes
 from adapters.mongo.cases import ensure_case_indexes
 from adapters.mongo.idempotency import ensure_idempotency_indexes
+from adapters.mongo.review import ensure_review_indexes
 from adapters.mongo.sessions import ensure_session_indexes
+from adapters.mongo.staff import ensure_staff_indexes
 from adapters.mongo.types import Database, MongoClient
 
 
@@ -28,6 +31,9 @@ async def ensure_indexes(db: Database) -> None:
     await ensure_case_indexes(db)
     await ensure_session_indexes(db)
     await ensure_idempotency_indexes(db)
+    await ensure_audit_indexes(db)
+    await ensure_staff_indexes(db)
+    await ensure_review_indexes(db)
 
 
 def readiness_probe(db: Database) -> Callable[[], Awaitable[bool]]:
