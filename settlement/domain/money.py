@@ -49,8 +49,8 @@ class Money:
 
     @classmethod
     def zero(cls) -> Money:
-        """0.00 CNY."""
-        return cls(Decimal(0))
+        """0.00 CNY (one shared instance: Money is immutable, and payouts ask for it often)."""
+        return _ZERO
 
     @classmethod
     def _exact(cls, amount: Decimal) -> Money:
@@ -69,6 +69,8 @@ class Money:
 
     def times(self, ratio: Decimal) -> Money:
         """This amount multiplied by ``ratio``, rounded half-up to the fen."""
+        if ratio == 1:
+            return self  # 全部责任: the product is this amount, already exact to the fen
         return Money(self.amount * ratio)
 
     def share(self, numerator: Decimal, denominator: Decimal) -> Money:
@@ -98,9 +100,14 @@ class Money:
         return f"¥{self.amount:,.2f}"
 
 
+_ZERO = Money(Decimal(0))
+
+
 def total(amounts: list[Money] | tuple[Money, ...]) -> Money:
     """Sum of ``amounts`` (0.00 for none)."""
-    result = Money.zero()
-    for amount in amounts:
-        result = result + amount
-    return result
+    # Sum the Decimals and wrap once: the same additions in the same order as chaining
+    # ``+``, without a Money per partial sum.
+    result = _ZERO.amount
+    for money in amounts:
+        result += money.amount
+    return Money._exact(result)

@@ -66,6 +66,9 @@ _BASIS: Mapping[Cover, tuple[LegalRef, ...]] = {
 }
 
 
+_RATIO_MIN, _RATIO_MAX = Decimal(0), Decimal(1)
+
+
 class PayoutNotSettled(ValueError):
     """Payout was asked for while some party's liability is still pending."""
 
@@ -218,11 +221,12 @@ def compute_payout(
     if len(set(labels)) != len(labels):
         raise ValueError("party labels must be unique")
     ratios: dict[str, Decimal] = {}
+    fixed = fixed_ratios or {}
     for p in parties:
         if p.liability not in DEFAULT_RATIOS:
             raise PayoutNotSettled(f"liability of {p.label} is not settled")
-        ratio = (fixed_ratios or {}).get(p.label, DEFAULT_RATIOS[p.liability])
-        if not Decimal(0) <= ratio <= Decimal(1):
+        ratio = fixed.get(p.label, DEFAULT_RATIOS[p.liability])
+        if not _RATIO_MIN <= ratio <= _RATIO_MAX:
             raise ValueError(f"ratio for {p.label} must be between 0 and 1")
         ratios[p.label] = ratio
     at_fault = {label: ratio > 0 for label, ratio in ratios.items()}
