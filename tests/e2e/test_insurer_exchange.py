@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -24,6 +25,7 @@ from tests.integration.grpc.pki import make_pki
 from .conftest import make_settings
 
 pytestmark = pytest.mark.e2e
+_stub_class: Any = pb_grpc.SettlementServiceStub
 
 
 async def test_agreed_case_reaches_insurers_and_comes_back_assessed(
@@ -67,7 +69,7 @@ async def test_agreed_case_reaches_insurers_and_comes_back_assessed(
             async with grpc.aio.secure_channel(
                 f"127.0.0.1:{servers.grpc_port}", credentials
             ) as channel:
-                stub = pb_grpc.SettlementServiceStub(channel)
+                stub = _stub_class(channel)
                 got = await stub.GetClaim(
                     pb.GetClaimRequest(claim_id=target.id), metadata=metadata, timeout=10
                 )

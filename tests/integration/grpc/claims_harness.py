@@ -36,6 +36,7 @@ from settlement.services.claims import Claims
 
 from .pki import TestPki, make_pki
 
+_stub_class: Any = pb_grpc.SettlementServiceStub
 TOKENS = {"PICC": "tok-picc-0123456789", "CPIC": "tok-cpic-9876543210"}
 
 
@@ -150,7 +151,7 @@ class InsurerApi:
         return grpc.aio.secure_channel(f"127.0.0.1:{self.port}", credentials)
 
     def stub(self, channel: grpc.aio.Channel) -> Any:
-        return pb_grpc.SettlementServiceStub(channel)
+        return _stub_class(channel)
 
 
 def bearer(insurer: str) -> tuple[tuple[str, str], ...]:

@@ -40,7 +40,7 @@ async def status_of(awaitable: Any) -> grpc.StatusCode:
 
 
 def assessment(claim_id: str, amount: str = "2100.00", **kw: Any) -> Any:
-    values = {
+    values: dict[str, Any] = {
         "request_id": str(uuid.uuid4()),
         "claim_id": claim_id,
         "assessed_amount": pb.Money(currency_code="CNY", amount=amount),
@@ -144,6 +144,7 @@ async def test_replayed_request_id_returns_the_first_answer_with_one_effect(
         else:
             assert reply == first
     stored = await MongoCaseRepository(mongo_db).get(case.id)
+    assert stored.loss is not None
     assert [a["action"] for a in stored.loss["audit"]] == ["assessment"]
 
     # Same id, different body: refused, and still one effect.
@@ -163,6 +164,7 @@ async def test_assessment_and_payout_update_the_case(insurer_api, mongo_db):
     reply = await call(insurer_api, "CPIC", "SubmitAssessment", assessment(case.id, "2100.00"))
     assert reply.claim.status == pb.CLAIM_STATUS_ASSESSED
     stored = await MongoCaseRepository(mongo_db).get(case.id)
+    assert stored.loss is not None
     assert stored.loss["parties"]["B"]["total"] == "2300.50"  # our estimate stays beside it
     assert stored.loss["assessments"]["B"]["amount"] == "2100.00"
     assert stored.loss["audit"][0]["by"] == "insurer:CPIC"
