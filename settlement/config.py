@@ -44,6 +44,12 @@ class Settings:
     cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
     console_secure_cookies: bool = True  # SETTLEMENT_CONSOLE_SECURE_COOKIES; off for plain http
     grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
+    insurer_endpoints: str = ""  # SETTLEMENT_INSURER_ENDPOINTS, "PICC=host:port,CPIC=host:port"
+    mediation_endpoint: str = ""  # SETTLEMENT_MEDIATION_ENDPOINT, "host:port"
+    grpc_tls_cert: Path | None = None  # SETTLEMENT_GRPC_TLS_CERT; PEM, enables the insurer API
+    grpc_tls_key: Path | None = None  # SETTLEMENT_GRPC_TLS_KEY
+    grpc_client_ca: Path | None = None  # SETTLEMENT_GRPC_CLIENT_CA; CA of insurer client certs
+    insurer_tokens: str = field(default="", repr=False)  # SETTLEMENT_INSURER_TOKENS, "PICC=tok,…"
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
     debug: bool = False  # SETTLEMENT_DEBUG
@@ -86,10 +92,28 @@ class Settings:
             cookie_secret=reader.get("COOKIE_SECRET", str, ""),
             console_secure_cookies=reader.get("CONSOLE_SECURE_COOKIES", _boolean, True),
             grpc_deadline_s=reader.get("GRPC_DEADLINE_S", _positive_float, 5.0),
+            insurer_endpoints=reader.get("INSURER_ENDPOINTS", _code_pairs, ""),
+            mediation_endpoint=reader.get("MEDIATION_ENDPOINT", _non_empty, ""),
+            grpc_tls_cert=reader.get("GRPC_TLS_CERT", Path, None),
+            grpc_tls_key=reader.get("GRPC_TLS_KEY", Path, None),
+            grpc_client_ca=reader.get("GRPC_CLIENT_CA", Path, None),
+            insurer_tokens=reader.get("INSURER_TOKENS", str, ""),
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
             debug=reader.get("DEBUG", _boolean, False),
         )
+        try:
+            parse_code_pairs(settings.insurer_tokens)
+        except ValueError:
+            # Checked here, not by the reader, so the secret never reaches the message.
+            raise ConfigurationError(
+                "SETTLEMENT_INSURER_TOKENS must look like CODE=token,CODE=token"
+            ) from None
+        tls = (settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_client_ca)
+        if any(tls) and not all(tls):
+            raise ConfigurationError(
+                "SETTLEMENT_GRPC_TLS_CERT, _KEY and SETTLEMENT_GRPC_CLIENT_CA go together"
+            )
         if settings.photo_store == "s3" and not settings.s3_bucket:
             raise ConfigurationError(
                 "SETTLEMENT_S3_BUCKET must be set when SETTLEMENT_PHOTO_STORE=s3"
@@ -110,6 +134,29 @@ class _Reader:
             return parse(raw)
         except (ValueError, TypeError) as exc:
             raise ConfigurationError(f"{variable}={raw!r} is not valid: {exc}") from None
+
+
+def parse_code_pairs(raw: str) -> dict[str, str]:
+    """``"PICC=a,CPIC=b"`` -> ``{"PICC": "a", "CPIC": "b"}`` (codes upper-cased).
+
+    Raises:
+        ValueError: an entry is not ``CODE=value`` or a code appears twice.
+    """
+    pairs: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        code, sep, value = entry.partition("=")
+        code, value = code.strip().upper(), value.strip()
+        if not sep or not code or not value:
+            raise ValueError("entries must look like CODE=value, separated by commas")
+        if code in pairs:
+            raise ValueError(f"{code} is listed twice")
+        pairs[code] = value
+    return pairs
+
+
+def _code_pairs(raw: str) -> str:
+    parse_code_pairs(raw)  # validate now; the value is parsed again where it is used
+    return raw
 
 
 def _port(raw: str) -> int:
