@@ -145,10 +145,17 @@ async def test_reveal_is_audited_and_the_driver_sees_who_viewed_the_case(console
     assert all(user_a not in json.dumps(e) and user_b not in json.dumps(e) for e in entries)
     other = await console.call("GET", f"/api/v1/cases/{case.id}/access-log", token=stranger)
     assert other.code == 404
-    await console.call("GET", f"/api/v1/cases/{case.id}", token=token_b)
-    entries = json.loads((await console.call(
-        "GET", f"/api/v1/cases/{case.id}/access-log", token=token_a)).body)["entries"]
-    assert any(e["who"] == "party_B" and e["action"] == "api.Case.get" for e in entries)
+    seen = await console.call("GET", f"/api/v1/cases/{case.id}", token=token_b)
+    assert seen.code == 200, seen.body
+    # A driver's call is appended once its response is sent: poll briefly for it.
+    for _ in range(20):
+        entries = json.loads((await console.call(
+            "GET", f"/api/v1/cases/{case.id}/access-log", token=token_a)).body)["entries"]
+        if any(e["who"] == "party_B" and e["action"] == "api.Case.get" for e in entries):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"party B's view is missing from the access log: {entries[:6]}")
 
 
 async def test_altering_an_audit_entry_in_mongodb_is_detected_and_named(console: Console) -> None:
