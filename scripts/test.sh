@@ -8,11 +8,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 python3 -m pip install --quiet --upgrade pip
 python3 -m pip install --quiet -e '.[dev]'
 
-# Headless Chromium for the police-console browser tests, CJK fonts for Chinese pages.
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+# Headless Chromium for the police-console browser tests, CJK fonts for Chinese pages,
+# pdftotext (poppler-utils) to read the issued agreement PDFs back.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+  || ! command -v pdftotext >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null
   else
     echo "note: run as root (or install chromium and fonts-noto-cjk) for the browser tests" >&2
   fi
