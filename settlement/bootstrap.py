@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import signal
 from collections.abc import AsyncIterator
@@ -21,31 +22,48 @@ import tornado.httpserver
 import tornado.netutil
 
 from adapters.documents.pdf import ReportlabDocumentRenderer
+from adapters.grpc.auth import InsurerAuthInterceptor, server_credentials
+from adapters.grpc.insurer_client import GrpcInsurerGateway
+from adapters.grpc.mediation_client import GrpcMediationGateway
 from adapters.grpc.server import start_grpc_server
-from adapters.http import console
+from adapters.grpc.settlement_servicer import (
+    SettlementServiceServicer,
+    settlement_service_registrar,
+)
+from adapters.http import api_photos, console
 from adapters.http.app import make_app
 from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.cases import MongoCaseRepository
+from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.outbox import MongoOutbox
 from adapters.mongo.photos import MongoPhotoRepository
+from adapters.mongo.request_log import MongoRequestLog
 from adapters.mongo.review import MongoReviewQueries
 from adapters.mongo.sessions import MongoSessionStore
 from adapters.mongo.staff import MongoStaffRepository, MongoStaffSessionStore
 from adapters.mongo.types import Database, MongoClient
+from adapters.mongo.unit_of_work import MongoUnitOfWork
 from adapters.passwords import Argon2PasswordHasher
+from adapters.photos.inspector import PillowExifInspector
 from adapters.photos.local_store import LocalPhotoStore
 from adapters.photos.s3_store import S3PhotoStore, build_s3_client
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
-from settlement.config import Settings
+from adapters.wechat.notifier import WeChatNotifier
+from settlement.config import Settings, parse_code_pairs
 from settlement.ports.photos import PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
+from settlement.services.case_photos import CasePhotos
+from settlement.services.claims import Claims
 from settlement.services.console import ReviewConsole, StaffAuth
 from settlement.services.container import Services
+from settlement.services.dispatcher import Dispatcher, partner_handlers
+from settlement.services.evidence import EvidenceService
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.supervision import Supervision
@@ -86,9 +104,6 @@ def build_services(settings: Settings, db: Database) -> Services:
         ids=ids,
         join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
     )
-    documents = DocumentIssuer(
-        renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
-    )
     audit = AuditTrail(MongoAuditLog(db), clock)
     # Console work off the event loop (argon2 hashing, photo file reads) shares one pool.
     console_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="console")
@@ -102,12 +117,31 @@ def build_services(settings: Settings, db: Database) -> Services:
     else:
         photo_store = LocalPhotoStore(settings.uploads_dir, executor=console_pool)
     photo_repository = MongoPhotoRepository(db)
+    # Pillow decoding is CPU-bound: one worker per core bounds memory and keeps the loop free.
+    photo_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="photos")
+    inspector = PillowExifInspector(
+        photo_pool, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_image_pixels
+    )
+    photos = CasePhotos(
+        intake=intake,
+        evidence=EvidenceService(inspector, photo_store, photo_repository),
+        photos=photo_repository,
+        store=photo_store,
+        clock=clock,
+    )
     queries = MongoReviewQueries(db)
+    claims, dispatcher = build_exchange(settings, db, clock, photo_repository, photo_store)
+    documents = DocumentIssuer(
+        renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
+    )
     return Services(
         auth=auth,
         intake=intake,
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
+        claims=claims,
+        dispatcher=dispatcher,
+        photos=photos,
         audit=audit,
         staff_auth=StaffAuth(
             staff=MongoStaffRepository(db),
@@ -132,6 +166,72 @@ def build_services(settings: Settings, db: Database) -> Services:
         ),
         documents=documents,
     )
+
+
+def build_exchange(
+    settings: Settings,
+    db: Database,
+    clock: SystemClock,
+    photo_repository: MongoPhotoRepository | None = None,
+    photo_store: PhotoStore | None = None,
+) -> tuple[Claims, Dispatcher]:
+    """The claims use cases and the outbox dispatcher for the configured partners."""
+    outbox = MongoOutbox(db)
+    endpoints = parse_code_pairs(settings.insurer_endpoints)
+    insurers = (
+        GrpcInsurerGateway(endpoints, deadline_s=settings.grpc_deadline_s) if endpoints else None
+    )
+    mediation = (
+        GrpcMediationGateway(settings.mediation_endpoint, deadline_s=2 * settings.grpc_deadline_s)
+        if settings.mediation_endpoint
+        else None
+    )
+    notifier = WeChatNotifier(
+        base_url=settings.wechat_api_base,
+        app_id=settings.wechat_app_id,
+        app_secret=settings.wechat_app_secret,
+    )
+    claims = Claims(
+        cases=MongoCaseRepository(db),
+        queries=MongoClaimQueries(db),
+        feed=MongoCaseFeed(db),
+        outbox=outbox,
+        uow=MongoUnitOfWork(db.client),
+        clock=clock,
+        photos=photo_repository,
+        store=photo_store,
+        mediation=mediation,
+    )
+    dispatcher = Dispatcher(
+        outbox=outbox,
+        handlers=partner_handlers(
+            insurers=insurers,
+            mediation=mediation,
+            notifier=notifier,
+            on_filed=claims.record_filed,
+            on_submitted=claims.record_dispute_receipt,
+        ),
+        owner=f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}",
+    )
+    return claims, dispatcher
+
+
+async def run_exchange(services: Services, stop: asyncio.Event, poll_s: float = 60.0) -> None:
+    """Deliver the outbox and poll open disputes until ``stop`` is set."""
+    if services.dispatcher is None or services.claims is None:
+        return
+    claims = services.claims
+
+    async def poll() -> None:
+        while not stop.is_set():
+            try:
+                await claims.poll_mediations()
+            except Exception:
+                log.exception("mediation poll failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=poll_s)
+
+    await asyncio.gather(services.dispatcher.run_forever(stop), poll())
 
 
 @contextlib.asynccontextmanager
@@ -176,7 +276,7 @@ class RunningServers:
 
 async def start_servers(runtime: Runtime) -> RunningServers:
     settings = runtime.settings
-    app = make_app(runtime.services, settings, extra_routes=console.routes)
+    app = make_app(runtime.services, settings, extra_routes=[*api_photos.routes, *console.routes])
     http_server = tornado.httpserver.HTTPServer(
         app,
         xheaders=True,
@@ -187,8 +287,23 @@ async def start_servers(runtime: Runtime) -> RunningServers:
     sockets = tornado.netutil.bind_sockets(settings.http_port, settings.bind_address)
     http_server.add_sockets(sockets)
     http_port = sockets[0].getsockname()[1]
+    registrars = []
+    if runtime.services.claims is not None:
+        servicer = SettlementServiceServicer(runtime.services.claims, MongoRequestLog(runtime.db))
+        registrars.append(settlement_service_registrar(servicer))
+    credentials = None
+    if settings.grpc_tls_cert and settings.grpc_tls_key and settings.grpc_client_ca:
+        credentials = server_credentials(
+            settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_client_ca
+        )
+    # Without TLS no caller has a certificate, so the interceptor refuses every insurer
+    # call: the insurer API is closed unless mTLS is configured.
+    interceptor = InsurerAuthInterceptor(parse_code_pairs(settings.insurer_tokens))
     grpc_server, grpc_port = await start_grpc_server(
-        address=f"{settings.bind_address}:{settings.grpc_port}"
+        address=f"{settings.bind_address}:{settings.grpc_port}",
+        registrars=registrars,
+        interceptors=[interceptor],
+        credentials=credentials,
     )
     return RunningServers(http_server, http_port, grpc_server, grpc_port)
 
@@ -209,6 +324,10 @@ async def serve(settings: Settings) -> None:
             f"photos in {settings.uploads_dir if settings.photo_store == 'local' else 's3'}",
             flush=True,
         )
+        exchange = asyncio.create_task(run_exchange(runtime.services, stop))
         await stop.wait()
         log.info("shutting down")
         await servers.stop(settings.shutdown_grace_s)
+        # stop is set: the dispatcher finishes its round (leases expire if cut short).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(exchange, timeout=settings.shutdown_grace_s)

@@ -12,7 +12,7 @@ from adapters.http.api_cases import CASE_ID
 from adapters.http.base import ApiHandler, driver
 from adapters.http.multipart import MultipartSink, boundary_of
 from settlement.domain.case import GeoPoint
-from settlement.domain.evidence import PhotoChecklist, PhotoRecord
+from settlement.domain.evidence import PhotoChecklist, PhotoRecord, Reason
 from settlement.errors import InvalidInput, MalformedBody, SettlementError
 from settlement.services.case_photos import PhotoUpload, Variant
 
@@ -166,12 +166,24 @@ def photo_view(record: PhotoRecord) -> dict[str, Any]:
         "sha256": record.facts.sha256,
         "received_at": record.received_at.isoformat(),
         "verdict": record.verdict.outcome.label,
-        "reasons": [
-            {"code": r.code, "outcome": r.outcome.label, "zh": r.zh, "en": r.en}
-            for r in record.verdict.reasons
-        ],
+        "reasons": [_reason_for_party(r) for r in record.verdict.reasons],
         "reused_elsewhere": bool(record.duplicates),
     }
+
+
+_REUSE_CODES = frozenset({"DUPLICATE_OF_OTHER_CASE", "NEAR_DUPLICATE_OF_OTHER_CASE"})
+
+
+def _reason_for_party(reason: Reason) -> dict[str, str]:
+    if reason.code in _REUSE_CODES:
+        # The reviewer sees which case; a driver must not learn other cases' ids.
+        return {
+            "code": reason.code,
+            "outcome": reason.outcome.label,
+            "zh": "这张照片与另一起事故中的照片相同或高度相似，交警将进行核查。",
+            "en": "This photo matches a photo from another accident; the police will check it.",
+        }
+    return {"code": reason.code, "outcome": reason.outcome.label, "zh": reason.zh, "en": reason.en}
 
 
 def checklist_view(checklist: PhotoChecklist) -> dict[str, Any]:

@@ -13,7 +13,11 @@ from pymongo.errors import PyMongoError
 
 from adapters.mongo.audit import ensure_audit_indexes
 from adapters.mongo.cases import ensure_case_indexes
+from adapters.mongo.claims import ensure_claim_indexes
 from adapters.mongo.idempotency import ensure_idempotency_indexes
+from adapters.mongo.outbox import ensure_outbox_indexes
+from adapters.mongo.photos import ensure_photo_indexes
+from adapters.mongo.request_log import ensure_request_log_indexes
 from adapters.mongo.review import ensure_review_indexes
 from adapters.mongo.sessions import ensure_session_indexes
 from adapters.mongo.staff import ensure_staff_indexes
@@ -31,9 +35,13 @@ async def ensure_indexes(db: Database) -> None:
     await ensure_case_indexes(db)
     await ensure_session_indexes(db)
     await ensure_idempotency_indexes(db)
+    await ensure_outbox_indexes(db)
+    await ensure_request_log_indexes(db)
+    await ensure_claim_indexes(db)
     await ensure_audit_indexes(db)
     await ensure_staff_indexes(db)
     await ensure_review_indexes(db)
+    await ensure_photo_indexes(db)
 
 
 def readiness_probe(db: Database) -> Callable[[], Awaitable[bool]]:

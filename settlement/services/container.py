@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from settlement.ports.cases import IdempotencyStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
+from settlement.services.case_photos import CasePhotos
+from settlement.services.claims import Claims
 from settlement.services.console import ReviewConsole, StaffAuth
+from settlement.services.dispatcher import Dispatcher
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.supervision import Supervision
@@ -21,11 +24,16 @@ class Services:
     idempotency: IdempotencyStore
     readiness: Callable[[], Awaitable[bool]]
     """True when the database answers: what ``/readyz`` reports."""
+    photos: CasePhotos
     audit: AuditTrail | None = None
     """The hash-chained audit trail; None only in tests that do not need it."""
     staff_auth: StaffAuth | None = None
     review: ReviewConsole | None = None
     supervision: Supervision | None = None
+    claims: Claims | None = None
+    """Insurer claims and partner exchange flows; None where no test needs them."""
+    dispatcher: Dispatcher | None = None
+    """Delivers the outbox to insurers, the mediation platform and WeChat."""
     liability: LiabilityDesk | None = None
     """Liability proposal, acceptance, signatures and the agreement PDF."""
     documents: DocumentIssuer | None = None
