@@ -33,7 +33,7 @@ from settlement.cli.demo import demo_specs, seed_case
 from settlement.config import Settings
 
 ROUNDS = 60
-PASSWORD = "benchmark-password-1"  # noqa: S105
+PASSWORD = "benchmark-password-1"
 
 
 async def main() -> None:
@@ -45,7 +45,7 @@ async def main() -> None:
             settings = replace(Settings(), http_port=0, grpc_port=0, mongo_uri=mongo.uri,
                                mongo_db="bench_console", data_dir=root / "data",
                                uploads_dir=root / "uploads", console_secure_cookies=False,
-                               cookie_secret="bench-secret")  # noqa: S106  # fmt: skip
+                               cookie_secret="bench-secret")  # fmt: skip
             async with open_runtime(settings) as runtime:
                 await run(runtime, root)
         finally:

@@ -103,11 +103,11 @@ async def main(clients: int, seconds: float) -> None:
         "SETTLEMENT_WECHAT_API_BASE": wechat.base_url,
         "SETTLEMENT_LOG_LEVEL": "ERROR",
     }
-    service = subprocess.Popen(  # noqa: S603
+    service = subprocess.Popen(
         [sys.executable, "-m", "settlement", "serve"], env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)])  # noqa: S603
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)])
     try:
         base = f"http://127.0.0.1:{service_port}"
         await wait_ready(base + "/readyz")
