@@ -159,10 +159,15 @@ def build_services(settings: Settings, db: Database) -> Services:
             photos=photo_repository,
             photo_store=photo_store,
             documents=documents,
+            settle=claims.settle,
         ),
         supervision=Supervision(queries=queries, audit=audit, clock=clock),
         liability=LiabilityDesk(
-            cases=MongoCaseRepository(db), clock=clock, ids=ids, documents=documents
+            cases=MongoCaseRepository(db),
+            clock=clock,
+            ids=ids,
+            documents=documents,
+            settle=claims.settle,
         ),
         documents=documents,
     )

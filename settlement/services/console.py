@@ -11,13 +11,13 @@ import hashlib
 import inspect
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from settlement.domain.audit import AuditEvent, AuditOutcome, clean_details
-from settlement.domain.case import Case, PartyDetails, Statement
+from settlement.domain.case import Case, CaseStatus, PartyDetails, Statement
 from settlement.domain.evidence import PhotoRecord, PhotoSlot
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.privacy import mask_document_number, mask_id_number, mask_phone
@@ -463,7 +463,10 @@ class ReviewConsole:
         photo_store: PhotoStore | None = None,
         documents: DeterminationIssuer | None = None,
         sla_target: timedelta = SLA_TARGET,
+        settle: Callable[[Case], Awaitable[Case]] | None = None,
     ) -> None:
+        """``settle`` saves a case that has just been determined and files its claims."""
+        self._settle = settle
         self._cases = cases
         self._queries = queries
         self._audit = audit
@@ -754,7 +757,11 @@ class ReviewConsole:
                     changed.determination["levels"] if changed.determination else {},
                     case.proposal,
                 )}  # fmt: skip
-            saved = await self._cases.save(changed)
+            if self._settle is not None and changed.status is CaseStatus.DETERMINED:
+                # The determination and its insurance claims commit together.
+                saved = await self._settle(changed)
+            else:
+                saved = await self._cases.save(changed)
         except SettlementError as exc:
             await self._audit.record(
                 _staff_event(staff, action, origin, outcome="failure", case_id=case.id,

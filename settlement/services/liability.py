@@ -280,7 +280,10 @@ class LiabilityDesk:
         ids: IdGenerator,
         documents: DocumentIssuer,
         signature_ttl: timedelta = SIGNATURE_TTL,
+        settle: Callable[[Case], Awaitable[Case]] | None = None,
     ) -> None:
+        """``settle`` saves a case that has just been agreed and files its claims."""
+        self._settle = settle
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -400,7 +403,11 @@ class LiabilityDesk:
         for _ in range(MAX_WRITE_ATTEMPTS):
             case = await self.get(user_id, case_id)
             try:
-                return await self._cases.save(await change(case))
+                changed = await change(case)
+                if self._settle is not None and changed.status is CaseStatus.AGREED:
+                    # The agreement and its insurance claims commit together.
+                    return await self._settle(changed)
+                return await self._cases.save(changed)
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate("The case is being changed by someone else; try again.")

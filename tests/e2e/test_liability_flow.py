@@ -136,6 +136,14 @@ async def test_rear_end_is_proposed_accepted_signed_and_issued(api: Api, tmp_pat
     assert unknown["issued"] is False
     assert unknown["case_id"] is None
 
+    # The agreement queued one claim per party's insurer in the same transaction.
+    queued = await api.runtime.db["outbox"].find({"kind": "insurer.file_claim"}).to_list(None)
+    assert sorted(m["payload"]["insurer_code"] for m in queued) == ["CPIC", "PICC"]
+    assert {m["payload"]["case_id"] for m in queued} == {case_id}
+    stored = await api.runtime.db["cases"].find_one({"_id": case_id})
+    assert stored is not None
+    assert {c["insurer_code"] for c in stored["exchange"]["claims"].values()} == {"CPIC", "PICC"}
+
 
 async def test_a_party_that_declines_sends_the_case_to_the_police(api: Api) -> None:
     case_id, alice, bob = await _case_with_statements(api, *_rear_end())
