@@ -6,87 +6,26 @@ vocabulary is that of the accident facts document the liability engine reads.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from settlement.domain import facts
 from settlement.domain.case import CaseStatus
 
 Schema = dict[str, Any]
 
-ROAD_TYPES = [
-    "urban_road",
-    "suburban_road",
-    "highway",
-    "urban_expressway",
-    "urban_one_way_street",
-    "two_way_road",
-    "parking_lot",
-    "roadside_marked_parking",
-]
-INTERSECTIONS = [
-    "none",
-    "signalized",
-    "signalized_approach",
-    "signalized_no_arrow",
-    "signalized_with_guide_lanes",
-    "uncontrolled_no_signs",
-    "uncontrolled_with_priority_signs",
-    "roundabout",
-    "side_road_junction",
-    "on_ramp_merge",
-    "lane_reduction",
-    "private_access",
-]
+
+def _values(literal: object) -> list[str]:
+    return [str(value) for value in get_args(literal)]
+
+
+# The statement vocabulary is the facts document's own (settlement.domain.facts).
+ROAD_TYPES = _values(facts.RoadType)
+INTERSECTIONS = _values(facts.Intersection)
 WEATHER = ["clear", "cloudy", "rain", "heavy_rain", "snow", "fog", "haze", "wind"]
-VEHICLE_TYPES = ["small_car", "light_truck", "bus", "hazmat_tanker"]
-MANOEUVRES = [
-    "straight",
-    "straight_on_major_road",
-    "straight_from_minor_road",
-    "stationary",
-    "stopped_in_queue",
-    "stopped_broken_down_in_lane",
-    "parked_lawfully_unattended",
-    "reversing",
-    "reversing_out_of_bay",
-    "rolling_back",
-    "door_opening",
-    "lane_change_left",
-    "lane_change_right",
-    "lane_change_into_bus_lane",
-    "cutting_into_queue",
-    "overtaking",
-    "overtaking_on_right",
-    "overtaking_across_centre_line",
-    "left_turn",
-    "right_turn",
-    "u_turn",
-    "wrong_way",
-    "entering_roundabout",
-    "circulating_in_roundabout",
-    "merging_from_ramp",
-    "entering_road_from_private_access",
-    "pulling_out_from_parking",
-    "parking_in",
-    "deliberate_sudden_braking",
-]
-SIGNALS = ["green", "red", "green_arrow_left", "stop_sign", "none", "claimed_green"]
-DAMAGE_LOCATIONS = [
-    "front",
-    "rear",
-    "left_front",
-    "right_front",
-    "left_rear",
-    "right_rear",
-    "left_side",
-    "right_side",
-    "left_front_corner",
-    "left_front_door",
-    "right_rear_door",
-    "left_side_and_front",
-    "front_structural",
-    "bonnet_windscreen",
-    "none",
-]
+VEHICLE_TYPES = _values(facts.VehicleType)
+MANOEUVRES = _values(facts.Manoeuvre)
+SIGNALS = _values(facts.Signal)
+DAMAGE_LOCATIONS = _values(facts.DamageLocation)
 LICENCE_CLASSES = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E"]
 
 
