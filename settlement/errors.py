@@ -198,6 +198,12 @@ class CorruptImage(InvalidInput):
     code = "CORRUPT_IMAGE"
 
 
+class MalformedExif(CorruptImage):
+    """The EXIF block has a structure no camera writes (IFD loops, absurd counts)."""
+
+    code = "MALFORMED_EXIF"
+
+
 class ImageTooLarge(InvalidInput):
     """The image header declares more pixels than the service will decode."""
 

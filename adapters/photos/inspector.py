@@ -44,6 +44,7 @@ from settlement.errors import (
     CorruptImage,
     EmptyUpload,
     ImageTooLarge,
+    MalformedExif,
     PayloadTooLarge,
     UnsupportedMediaType,
 )
@@ -187,6 +188,54 @@ def _draft_request(size: tuple[int, int], edge: int) -> tuple[int, int]:
         return size
     ratio = (edge // 2) / longest
     return max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio))
+
+
+_TIFF_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
+_SUB_IFD_TAGS = frozenset({0x8769, 0x8825, 0xA005})  # Exif, GPS and interoperability IFDs
+MAX_IFDS = 16
+MAX_IFD_ENTRIES = 512
+
+
+def exif_structure_problem(tiff: bytes) -> str | None:
+    """Why a TIFF/EXIF block cannot come from a camera, or None when it looks sane.
+
+    Walks the IFD chain and sub-IFD pointers without decoding values: a loop, more IFDs
+    or entries than any camera writes, or a value larger than the whole block are the
+    marks of a crafted file meant to hang or bloat a parser.
+    """
+    if len(tiff) < 8:
+        return "truncated TIFF header"
+    endian = "<" if tiff[:2] == b"II" else ">"
+    pending = [struct.unpack_from(endian + "I", tiff, 4)[0]]
+    seen: set[int] = set()
+    while pending:
+        offset = pending.pop()
+        if offset == 0:
+            continue
+        if offset in seen:
+            return "IFD loop"
+        seen.add(offset)
+        if len(seen) > MAX_IFDS:
+            return "too many IFDs"
+        if offset + 2 > len(tiff):
+            return "IFD outside the EXIF block"
+        count = struct.unpack_from(endian + "H", tiff, offset)[0]
+        if count > MAX_IFD_ENTRIES:
+            return "too many IFD entries"
+        end = offset + 2 + 12 * count
+        if end > len(tiff):
+            return "IFD runs past the EXIF block"
+        for index in range(count):
+            tag, kind, items, value = struct.unpack_from(
+                endian + "HHII", tiff, offset + 2 + 12 * index
+            )
+            if _TIFF_TYPE_SIZES.get(kind, 1) * items > len(tiff):
+                return "tag value larger than the EXIF block"
+            if tag in _SUB_IFD_TAGS:
+                pending.append(value)
+        if end + 4 <= len(tiff):
+            pending.append(struct.unpack_from(endian + "I", tiff, end)[0])
+    return None
 
 
 class ExifBudgetExceeded(Exception):
@@ -482,6 +531,13 @@ class PillowExifInspector:
         tiff = tiff[: self._max_exif_bytes]
         if not tiff.startswith((b"II*\x00", b"MM\x00*")):
             return {}, "not a TIFF header"
+        problem = exif_structure_problem(tiff)
+        if problem is not None:
+            raise MalformedExif(
+                "The photo's metadata (EXIF) is damaged or forged; take the photo again "
+                "with the phone's camera.",
+                problem=problem,
+            )
         reader = _MeteredReader(
             tiff,
             max_reads=self._exif_max_reads,

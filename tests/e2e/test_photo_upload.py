@@ -16,7 +16,13 @@ from tornado.iostream import IOStream
 
 from tests.builders import new_case
 from tests.e2e.conftest import Api, body
-from tests.integration.photos.scenes import exif_for, jpeg_bytes, scene
+from tests.integration.photos.scenes import (
+    exif_for,
+    hostile_tiff,
+    jpeg_bytes,
+    jpeg_with_raw_exif,
+    scene,
+)
 
 OCCURRED_AT = datetime.fromisoformat(new_case()["occurred_at"])
 PLACE = (new_case()["location"]["latitude"], new_case()["location"]["longitude"])
@@ -127,6 +133,7 @@ async def test_photo_reused_in_another_case_is_flagged(api: Api) -> None:
          "UNSUPPORTED_MEDIA_TYPE"),
         (b"", "image/jpeg", None, None),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "image/jpeg", 422, "CORRUPT_IMAGE"),
+        (jpeg_with_raw_exif(hostile_tiff()), "image/jpeg", 422, "MALFORMED_EXIF"),
     ],
 )  # fmt: skip
 async def test_bad_files_are_refused_and_nothing_is_stored(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -14,13 +15,14 @@ import pytest
 from PIL import Image
 
 from adapters.mongo.photos import MongoPhotoRepository
-from adapters.photos.inspector import PillowExifInspector
+from adapters.photos.inspector import PillowExifInspector, exif_structure_problem
 from adapters.photos.local_store import LocalPhotoStore
 from settlement.domain.evidence import CaptureContext, Outcome, PhotoSlot
 from settlement.errors import (
     CorruptImage,
     EmptyUpload,
     ImageTooLarge,
+    MalformedExif,
     PayloadTooLarge,
     PhotoRejected,
     SettlementError,
@@ -72,6 +74,13 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str | None, type[SettlementError]]
     ("jpeg_declared_html", _jpeg, "text/html", UnsupportedMediaType),
     ("zero_bytes", lambda: b"", "image/jpeg", EmptyUpload),
     ("gif", lambda: b"GIF89a" + b"\x00" * 100, None, UnsupportedMediaType),
+    ("exif_ifd_loop", lambda: jpeg_with_raw_exif(hostile_tiff()), None, MalformedExif),
+    (
+        "exif_huge_counts",
+        lambda: jpeg_with_raw_exif(hostile_tiff_huge_counts()),
+        None,
+        MalformedExif,
+    ),
 ]
 
 
@@ -175,43 +184,63 @@ def test_pillow_bomb_warning_is_an_error_even_with_a_generous_own_limit(
 @pytest.mark.parametrize(
     "tiff", [hostile_tiff(), hostile_tiff_huge_counts()], ids=["ifd_loop", "huge_counts"]
 )
-async def test_hostile_exif_is_parsed_within_bounds(
+async def test_hostile_exif_is_refused_within_bounds(
     tiff: bytes, inspector: PillowExifInspector
 ) -> None:
     data = jpeg_with_raw_exif(tiff)
     tracemalloc.start()
     try:
         started = time.perf_counter()
-        facts = await inspector.inspect(data)
+        with pytest.raises(MalformedExif) as raised:
+            await inspector.inspect(data)
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert elapsed < 1.0
     assert peak < 32 * 1024 * 1024
-    assert facts.exif_present
-    assert facts.make is None  # a 2 GiB "Make" is not taken at face value
+    assert raised.value.details["problem"]
+
+
+def test_ifd_cycle_is_named() -> None:
+    # IFD0 at offset 8 with no entries whose "next IFD" points back at itself.
+    looped = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 0) + struct.pack("<I", 8)
+    assert exif_structure_problem(looped) == "IFD loop"
+
+
+def test_camera_exif_is_structurally_sane() -> None:
+    from tests.integration.photos.scenes import exif_for
+
+    block = exif_for(taken_at=NOW, gps=(31.2304, 121.4737), software="HUAWEI").tobytes()
+    assert exif_structure_problem(block[6:] if block.startswith(b"Exif") else block) is None
 
 
 def test_exif_budget_stops_a_runaway_parse(executor: ThreadPoolExecutor) -> None:
     # A budget this small trips on any EXIF block: the point is that the parse ends,
     # and ends as a flag rather than an exception or a hang.
+    from tests.integration.photos.scenes import exif_for
+
     starved = PillowExifInspector(executor, exif_max_reads=5)
-    facts = starved.inspect_sync(jpeg_with_raw_exif(hostile_tiff_huge_counts()))
+    photo = jpeg_bytes(scene(11, (800, 600)), exif=exif_for(taken_at=NOW, gps=(31.23, 121.47)))
+    facts = starved.inspect_sync(photo)
     assert facts.exif_error is not None
     assert "budget" in facts.exif_error
 
 
-async def test_hostile_exif_photo_is_flagged_not_hung(
+async def test_exif_over_budget_is_flagged_not_hung(
     executor: ThreadPoolExecutor,
     local_store: LocalPhotoStore,
     photo_repository: MongoPhotoRepository,
     tmp_path: Path,
 ) -> None:
+    from tests.integration.photos.scenes import exif_for
+
     starved = PillowExifInspector(executor, exif_max_reads=5)
     service = EvidenceService(starved, local_store, photo_repository)
     spooled = tmp_path / "exif.jpg"
-    spooled.write_bytes(jpeg_with_raw_exif(hostile_tiff()))
+    spooled.write_bytes(
+        jpeg_bytes(scene(11, (800, 600)), exif=exif_for(taken_at=NOW, gps=(31.23, 121.47)))
+    )
     record = await service.ingest(_command(spooled, "image/jpeg"))
     assert record.verdict.outcome is Outcome.FLAG
     assert "EXIF_UNREADABLE" in record.verdict.codes
