@@ -11,8 +11,8 @@ import tornado.web
 from adapters.http.api_cases import CASE_ID
 from adapters.http.base import ApiHandler, driver
 from adapters.http.multipart import MultipartSink, boundary_of
-from settlement.domain.case import GeoPoint
 from settlement.domain.evidence import PhotoChecklist, PhotoRecord, Reason
+from settlement.domain.geo import GeoPoint
 from settlement.errors import InvalidInput, MalformedBody, SettlementError
 from settlement.services.case_photos import PhotoUpload, Variant
 

@@ -15,12 +15,12 @@ from settlement.domain.case import (
     AccidentScene,
     Case,
     CaseStatus,
-    GeoPoint,
     Invitation,
     Party,
     PartyDetails,
     Statement,
 )
+from settlement.domain.geo import GeoPoint
 from settlement.errors import AlreadyExists, CaseNotFound, ConcurrentUpdate
 
 

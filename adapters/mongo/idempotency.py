@@ -1,4 +1,9 @@
-"""Idempotency-Key records in MongoDB (one document per scope and key)."""
+"""Idempotency records in MongoDB: a request key, its body fingerprint and its first answer.
+
+One implementation serves the drivers' ``Idempotency-Key`` header and the partners'
+AIP-155 ``request_id`` (see :mod:`adapters.mongo.request_log`); they differ only in
+collection, retention and the name the messages use for the key.
+"""
 
 from __future__ import annotations
 
@@ -12,42 +17,78 @@ from settlement.errors import IdempotencyKeyReused, RequestInProgress
 from settlement.ports.cases import StoredResponse
 
 RETENTION = timedelta(hours=24)
-"""How long a key is remembered: longer than any client's retry window."""
+"""How long a driver's key is remembered: longer than any client's retry window."""
+
+IN_PROGRESS_TIMEOUT = timedelta(minutes=2)
+"""A reservation older than this belongs to a request that died mid-way: take it over."""
 
 
 class MongoIdempotencyStore:
-    def __init__(self, db: Database) -> None:
-        self._collection = db["idempotency_keys"]
+    """One document per scope and key, removed by a TTL index after ``retention``.
+
+    Args:
+        collection: where the records live.
+        retention: how long a key and its answer are kept.
+        key_name: what clients call the key, for the messages they get.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        collection: str = "idempotency_keys",
+        retention: timedelta = RETENTION,
+        key_name: str = "Idempotency-Key",
+    ) -> None:
+        self._collection = db[collection]
+        self._retention = retention
+        self._key_name = key_name
 
     async def begin(self, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
         record_id = f"{scope}\x1f{key}"
-        try:
-            await self._collection.insert_one(
-                {
-                    "_id": record_id,
-                    "fingerprint": fingerprint,
-                    "state": "in_progress",
-                    "expire_at": datetime.now(UTC) + RETENTION,
-                }
-            )
-            return None
-        except DuplicateKeyError:
-            pass
-        record = await self._collection.find_one({"_id": record_id})
-        if record is None:  # expired between the two calls: treat as new
-            return await self.begin(scope, key, fingerprint)
-        if record["fingerprint"] != fingerprint:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different request; "
-                "use a new key for a new request."
-            )
-        if record["state"] != "done":
+        now = datetime.now(UTC)
+        for _ in range(3):
+            try:
+                await self._collection.insert_one(
+                    {
+                        "_id": record_id,
+                        "fingerprint": fingerprint,
+                        "state": "in_progress",
+                        "started_at": now,
+                        "expire_at": now + self._retention,
+                    }
+                )
+                return None
+            except DuplicateKeyError:
+                pass
+            record = await self._collection.find_one({"_id": record_id})
+            if record is None:  # expired between the two calls: try to insert again
+                continue
+            if record["fingerprint"] != fingerprint:
+                raise IdempotencyKeyReused(
+                    f"This {self._key_name} was already used for a different request; "
+                    f"use a new {self._key_name} for a new request."
+                )
+            if record["state"] == "done":
+                return StoredResponse(
+                    status=record["status"], body=bytes(record["body"]), content_type=record["type"]
+                )
+            started = record.get("started_at")
+            if started is not None and started.tzinfo is None:
+                started = started.replace(tzinfo=UTC)
+            if started is not None and now - started > IN_PROGRESS_TIMEOUT:
+                # The first attempt died without an answer; the use cases are safe to
+                # re-run (their own checks make a repeated effect a no-op or a refusal).
+                taken = await self._collection.update_one(
+                    {"_id": record_id, "state": "in_progress", "started_at": record["started_at"]},
+                    {"$set": {"started_at": now}},
+                )
+                if taken.modified_count == 1:
+                    return None
             raise RequestInProgress(
-                "A request with this Idempotency-Key is still being processed; retry shortly."
+                f"A request with this {self._key_name} is still being processed; retry shortly."
             )
-        return StoredResponse(
-            status=record["status"], body=bytes(record["body"]), content_type=record["type"]
-        )
+        raise RequestInProgress(f"The {self._key_name} could not be reserved; retry shortly.")
 
     async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         await self._collection.update_one(
@@ -66,5 +107,5 @@ class MongoIdempotencyStore:
         await self._collection.delete_one({"_id": f"{scope}\x1f{key}", "state": "in_progress"})
 
 
-async def ensure_idempotency_indexes(db: Database) -> None:
-    await db["idempotency_keys"].create_index("expire_at", expireAfterSeconds=0)
+async def ensure_idempotency_indexes(db: Database, collection: str = "idempotency_keys") -> None:
+    await db[collection].create_index("expire_at", expireAfterSeconds=0)

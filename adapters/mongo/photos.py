@@ -20,7 +20,6 @@ from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from settlement.domain.case import GeoPoint
 from settlement.domain.evidence import (
     DuplicateMatch,
     Outcome,
@@ -31,6 +30,7 @@ from settlement.domain.evidence import (
     Reason,
     hamming,
 )
+from settlement.domain.geo import GeoPoint
 
 Document = dict[str, Any]
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from settlement.config import Settings
-from settlement.domain.case import Case, GeoPoint
+from settlement.domain.case import Case
+from settlement.domain.geo import GeoPoint
 from settlement.errors import ConfigurationError, SettlementError
 from settlement.services.container import Services
 
@@ -148,22 +149,73 @@ def demo_specs() -> list[CaseSpec]:
     conflict_a, conflict_b = rear_end("reversing")
     rear_a, rear_b = rear_end()
     return [
-        CaseSpec("深圳市南山区深南大道与科技园路口", "等红灯时被后车追尾，双方对倒车说法不一",
-                 NANSHAN, zhang, li, conflict_a, conflict_b, (11, 12, 13, 14, 15, 16),
-                 minutes_ago=42),
-        CaseSpec("深圳市南山区南海大道与登良路交叉口", "后车追尾，一方不同意责任划分",
-                 NANSHAN, wang, zhao, rear_a, rear_b, (21, 22, 23), decline=True,
-                 minutes_ago=25),
+        CaseSpec(
+            "深圳市南山区深南大道与科技园路口",
+            "等红灯时被后车追尾，双方对倒车说法不一",
+            NANSHAN,
+            zhang,
+            li,
+            conflict_a,
+            conflict_b,
+            (11, 12, 13, 14, 15, 16),
+            minutes_ago=42,
+        ),
+        CaseSpec(
+            "深圳市南山区南海大道与登良路交叉口",
+            "后车追尾，一方不同意责任划分",
+            NANSHAN,
+            wang,
+            zhao,
+            rear_a,
+            rear_b,
+            (21, 22, 23),
+            decline=True,
+            minutes_ago=25,
+        ),
         # Re-uses photo 11 of the first case and the plate 粤B7K2M9: both are fraud signals.
-        CaseSpec("深圳市南山区后海大道与创业路口", "变道时发生刮擦，双方说法不一",
-                 NANSHAN, zhang, zhao, *rear_end("reversing"), photo_seeds=(11, 31, 32),
-                 minutes_ago=12),
-        CaseSpec("深圳市南山区科苑南路", "排队等候时被追尾", NANSHAN, li, wang,
-                 rear_a, rear_b, (41, 42, 43), decline=True, minutes_ago=8),
-        CaseSpec("深圳市福田区深南中路与华强北路口", "路口追尾，双方说法不一", FUTIAN,
-                 zhao, li, *rear_end("reversing"), photo_seeds=(51, 52, 53), minutes_ago=30),
-        CaseSpec("深圳市南山区桃园路", "追尾，已协商", NANSHAN, wang, li, rear_a, rear_b,
-                 (61, 62, 63), minutes_ago=90),
+        CaseSpec(
+            "深圳市南山区后海大道与创业路口",
+            "变道时发生刮擦，双方说法不一",
+            NANSHAN,
+            zhang,
+            zhao,
+            *rear_end("reversing"),
+            photo_seeds=(11, 31, 32),
+            minutes_ago=12,
+        ),
+        CaseSpec(
+            "深圳市南山区科苑南路",
+            "排队等候时被追尾",
+            NANSHAN,
+            li,
+            wang,
+            rear_a,
+            rear_b,
+            (41, 42, 43),
+            decline=True,
+            minutes_ago=8,
+        ),
+        CaseSpec(
+            "深圳市福田区深南中路与华强北路口",
+            "路口追尾，双方说法不一",
+            FUTIAN,
+            zhao,
+            li,
+            *rear_end("reversing"),
+            photo_seeds=(51, 52, 53),
+            minutes_ago=30,
+        ),
+        CaseSpec(
+            "深圳市南山区桃园路",
+            "追尾，已协商",
+            NANSHAN,
+            wang,
+            li,
+            rear_a,
+            rear_b,
+            (61, 62, 63),
+            minutes_ago=90,
+        ),
     ]
 
 
@@ -220,8 +272,13 @@ async def fill(settings: Settings) -> int:
         # One decided case, overruling the engine, so the dashboard has something to show.
         origin = RequestOrigin("127.0.0.1", "demo")
         session, _ = await staff.login("reviewer.ns", DEMO_PASSWORD, origin)
-        declined = [c for c in cases if c.status.value == "police_review"
-                    and c.proposal and c.proposal.get("liability", {}).get("A") == "全部责任"]
+        declined = [
+            c
+            for c in cases
+            if c.status.value == "police_review"
+            and c.proposal
+            and c.proposal.get("liability", {}).get("A") == "全部责任"
+        ]
         for case in declined[1:]:
             claimed = await services.review.claim(session, case.id, case.version, origin)
             await services.review.determine(session, claimed.id, {

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from settlement.domain.geo import GeoPoint
 from settlement.domain.jurisdiction import jurisdiction_for
-from settlement.errors import IllegalTransition, NotPermitted, PreconditionFailed
+from settlement.errors import CaseNotFound, IllegalTransition, NotPermitted, PreconditionFailed
 
 
 class CaseStatus(enum.StrEnum):
@@ -78,12 +79,6 @@ PARTY_LABELS = ("A", "B")
 _EDITABLE = frozenset(
     {CaseStatus.AWAITING_PARTY, CaseStatus.COLLECTING, CaseStatus.STATEMENTS_COMPLETE}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class GeoPoint:
-    latitude: float
-    longitude: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +180,16 @@ class Case:
             if party.user_id == user_id:
                 return label
         return None
+
+    def seen_by(self, user_id: str) -> Case:
+        """This case, if ``user_id`` is one of its parties.
+
+        Raises:
+            CaseNotFound: for strangers, worded like a missing case (no existence oracle).
+        """
+        if self.label_of(user_id) is None:
+            raise CaseNotFound("No case with this id among your cases.", case_id=self.id)
+        return self
 
     def require_party(self, user_id: str) -> str:
         label = self.label_of(user_id)
@@ -288,8 +293,12 @@ class Case:
         return replace(self, agreement=agreement, updated_at=now)
 
     def request_signature(
-        self, user_id: str, confirmation_digest: str, terms_sha256: str,
-        expires_at: datetime, now: datetime,
+        self,
+        user_id: str,
+        confirmation_digest: str,
+        terms_sha256: str,
+        expires_at: datetime,
+        now: datetime,
     ) -> Case:
         """Issue the party a one-time signing confirmation (only its digest is kept).
 

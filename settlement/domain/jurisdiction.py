@@ -6,8 +6,9 @@ within ``MAX_DISTANCE_KM`` wins. A deployment replaces the table with its own bo
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+from settlement.domain.geo import GeoPoint, haversine_m
 
 MAX_DISTANCE_KM = 40.0
 UNASSIGNED = "unassigned"
@@ -36,22 +37,15 @@ DISTRICTS: tuple[District, ...] = (
 )
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    radius = 6371.0088
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(a))
-
-
 def jurisdiction_for(latitude: float, longitude: float) -> str:
     """The division code of the nearest district centre, or ``unassigned`` if none is near."""
-    best = min(DISTRICTS, key=lambda d: distance_km(latitude, longitude, d.latitude, d.longitude))
-    if distance_km(latitude, longitude, best.latitude, best.longitude) > MAX_DISTANCE_KM:
-        return UNASSIGNED
-    return best.code
+    place = GeoPoint(latitude, longitude)
+
+    def metres_to(district: District) -> float:
+        return haversine_m(place, GeoPoint(district.latitude, district.longitude))
+
+    best = min(DISTRICTS, key=metres_to)
+    return UNASSIGNED if metres_to(best) > MAX_DISTANCE_KM * 1000 else best.code
 
 
 def district_name(code: str) -> str:

@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from settlement.domain.case import Case, CaseStatus, GeoPoint
+from settlement.domain.case import Case, CaseStatus
 from settlement.domain.evidence import CaptureContext, PhotoChecklist, PhotoRecord, PhotoSlot
+from settlement.domain.geo import GeoPoint
 from settlement.errors import IllegalTransition, InvalidInput, PhotoNotFound
 from settlement.ports.identity import Clock
 from settlement.ports.photos import PhotoRepository, PhotoStore

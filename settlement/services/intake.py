@@ -6,16 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from settlement.domain.case import (
-    AccidentScene,
-    Case,
-    GeoPoint,
-    PartyDetails,
-    Statement,
-    is_plate,
-    open_case,
-)
-from settlement.errors import CaseNotFound, ConcurrentUpdate, InvalidInput, JoinCodeInvalid
+from settlement.domain.case import AccidentScene, Case, PartyDetails, Statement, is_plate, open_case
+from settlement.domain.geo import GeoPoint
+from settlement.errors import ConcurrentUpdate, InvalidInput, JoinCodeInvalid
 from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock, IdGenerator
 from settlement.services import schemas
@@ -79,10 +72,7 @@ class CaseIntake:
         Raises:
             CaseNotFound: no such case, or not the user's (one answer: no existence oracle).
         """
-        case = await self._cases.get(case_id)
-        if case.label_of(user_id) is None:
-            raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
-        return case
+        return (await self._cases.get(case_id)).seen_by(user_id)
 
     async def list(self, user_id: str, limit: int = 50) -> Sequence[Case]:
         return await self._cases.list_for_user(user_id, limit)

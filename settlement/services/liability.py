@@ -38,7 +38,6 @@ from settlement.domain.liability import decide
 from settlement.domain.loss import Grade, assess_loss, default_catalogue, items_for_location
 from settlement.domain.reconcile import reconcile
 from settlement.errors import (
-    CaseNotFound,
     ConcurrentUpdate,
     IllegalTransition,
     InvalidInput,
@@ -102,8 +101,11 @@ def assess_party_loss(own_vehicle: Mapping[str, Any], region: str) -> dict[str, 
         return {"amount": None, "source": "not_stated"}
     assessment = assess_loss(items, region)
     if assessment.requires_inspection:
-        return {"amount": None, "source": "inspection_required",
-                "caveat_zh": "结构件损伤需保险公司现场查勘定损。"}
+        return {
+            "amount": None,
+            "source": "inspection_required",
+            "caveat_zh": "结构件损伤需保险公司现场查勘定损。",
+        }
     return {
         "amount": assessment.estimate.to_json(),
         "source": "estimate",
@@ -164,16 +166,21 @@ def build_proposal(case: Case, now: datetime) -> tuple[dict[str, Any], CaseStatu
         target = CaseStatus.ON_SCENE
         zh, en = proposal["guidance"]["zh"], proposal["guidance"]["en"]
     else:
-        target = (CaseStatus.LIABILITY_PROPOSED
-                  if determination.route == "self_negotiation" else CaseStatus.POLICE_REVIEW)
+        target = (
+            CaseStatus.LIABILITY_PROPOSED
+            if determination.route == "self_negotiation"
+            else CaseStatus.POLICE_REVIEW
+        )
         zh, en = _NEXT_STEP[target]
     proposal.update(
         computed_at=now,
         facts=document,
-        conflicts=[{"field": c.field, "a_said": c.a_said, "b_said": c.b_said}
-                   for c in merged.conflicts],
-        uncorroborated=[{"field": u.field, "stated_by": u.stated_by}
-                        for u in merged.uncorroborated],
+        conflicts=[
+            {"field": c.field, "a_said": c.a_said, "b_said": c.b_said} for c in merged.conflicts
+        ],
+        uncorroborated=[
+            {"field": u.field, "stated_by": u.stated_by} for u in merged.uncorroborated
+        ],
         loss=loss,
         loss_catalogue_version=default_catalogue().version,
         next_step={"status": target.value, "zh": zh, "en": en},
@@ -296,10 +303,7 @@ class LiabilityDesk:
         Raises:
             CaseNotFound: no such case, or not the user's (one answer: no existence oracle).
         """
-        case = await self._cases.get(case_id)
-        if case.label_of(user_id) is None:
-            raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
-        return case
+        return (await self._cases.get(case_id)).seen_by(user_id)
 
     async def propose(self, user_id: str, case_id: str) -> Case:
         """Compute and record the liability proposal; the case moves where it leads.
@@ -389,8 +393,9 @@ class LiabilityDesk:
         record = (case.agreement or {}).get("document") or {}
         sha256 = record.get("sha256")
         if not isinstance(sha256, str):
-            raise NotFound("No signed agreement has been issued for this case yet.",
-                           case_id=case_id)
+            raise NotFound(
+                "No signed agreement has been issued for this case yet.", case_id=case_id
+            )
         return sha256, await self._documents.pdf(sha256)
 
     async def verify(self, sha256: str) -> Verification:
@@ -438,11 +443,16 @@ def proposal_view(case: Case, viewer_id: str) -> dict[str, Any]:
                 label: (_iso(signatures[label]["signed_at"]) if label in signatures else None)
                 for label in sorted(case.parties)
             },
-            "declined": None if not declined else {
-                "by": declined.get("by"), "at": _iso(declined.get("at")),
+            "declined": None
+            if not declined
+            else {
+                "by": declined.get("by"),
+                "at": _iso(declined.get("at")),
                 "reason": declined.get("reason"),
             },
-            "document": None if not document else {
+            "document": None
+            if not document
+            else {
                 "sha256": document.get("sha256"),
                 "file_sha256": document.get("file_sha256"),
                 "issued_at": _iso(document.get("issued_at")),

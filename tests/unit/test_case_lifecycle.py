@@ -10,12 +10,13 @@ from settlement.domain.case import (
     TRANSITIONS,
     AccidentScene,
     CaseStatus,
-    GeoPoint,
     PartyDetails,
     Statement,
     open_case,
 )
-from settlement.errors import IllegalTransition, NotPermitted, PreconditionFailed
+from settlement.domain.geo import GeoPoint
+from settlement.domain.jurisdiction import UNASSIGNED, jurisdiction_for
+from settlement.errors import CaseNotFound, IllegalTransition, NotPermitted, PreconditionFailed
 
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 SCENE = AccidentScene(
@@ -98,3 +99,17 @@ def test_transition_table_is_the_only_way(source: CaseStatus, target: CaseStatus
 def test_terminal_states_have_no_way_out() -> None:
     for status in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.ON_SCENE):
         assert not TRANSITIONS[status]
+
+
+def test_strangers_are_told_the_case_does_not_exist() -> None:
+    case = joined_case()
+    assert case.seen_by("bob") is case
+    with pytest.raises(CaseNotFound) as raised:
+        case.seen_by("mallory")
+    assert raised.value.message == "No case with this id among your cases."
+
+
+def test_places_far_from_every_district_are_unassigned() -> None:
+    assert jurisdiction_for(22.5405, 113.9345) == "440305"
+    assert jurisdiction_for(31.2317, 121.4846) == "310101"
+    assert jurisdiction_for(45.75, 126.63) == UNASSIGNED  # Harbin: no district in the table

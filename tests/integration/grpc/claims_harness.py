@@ -24,14 +24,8 @@ from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries, ensure_claim
 from adapters.mongo.outbox import MongoOutbox, ensure_outbox_indexes
 from adapters.mongo.request_log import MongoRequestLog, ensure_request_log_indexes
 from adapters.mongo.unit_of_work import MongoUnitOfWork
-from settlement.domain.case import (
-    AccidentScene,
-    Case,
-    CaseStatus,
-    GeoPoint,
-    Party,
-    PartyDetails,
-)
+from settlement.domain.case import AccidentScene, Case, CaseStatus, Party, PartyDetails
+from settlement.domain.geo import GeoPoint
 from settlement.services.claims import Claims
 
 from .pki import TestPki, make_pki

@@ -15,11 +15,11 @@ from settlement.domain.case import (
     AccidentScene,
     Case,
     CaseStatus,
-    GeoPoint,
     PartyDetails,
     Statement,
     open_case,
 )
+from settlement.domain.geo import GeoPoint
 from settlement.errors import (
     CaseNotFound,
     ConcurrentUpdate,
@@ -52,25 +52,27 @@ SCENE = AccidentScene(
 
 
 def _statement(raw: Mapping[str, Any]) -> Statement:
-    return Statement(raw["own_vehicle"], raw["other_vehicle"], raw["location"], raw["flags"],
-                     raw["narrative"])
+    return Statement(
+        raw["own_vehicle"], raw["other_vehicle"], raw["location"], raw["flags"], raw["narrative"]
+    )
 
 
-def complete_case(a_loss: int | None = 1200, b_loss: int | None = 3500,
-                  **b_overrides: Any) -> Case:
+def complete_case(a_loss: int | None = 1200, b_loss: int | None = 3500, **b_overrides: Any) -> Case:
     case = open_case(case_id="C1", opener_id="alice", scene=SCENE, capture_nonce="n", now=NOW)
     case = case.invite("d", NOW + timedelta(hours=1), NOW).join("bob", NOW)
     a = statement("straight", "front")
-    b = statement("stopped_in_queue", "rear", other_vehicle={"manoeuvre": "straight"},
-                  **b_overrides)
+    b = statement(
+        "stopped_in_queue", "rear", other_vehicle={"manoeuvre": "straight"}, **b_overrides
+    )
     if a_loss is not None:
         a["own_vehicle"]["damage_estimate_cny"] = a_loss
     if b_loss is not None:
         b["own_vehicle"]["damage_estimate_cny"] = b_loss
     case = case.with_details("alice", PartyDetails(**party_details()), NOW)
     case = case.with_statement("alice", _statement(a), NOW)
-    case = case.with_details("bob", PartyDetails(**party_details(name="李四", plate="粤B67890")),
-                             NOW)
+    case = case.with_details(
+        "bob", PartyDetails(**party_details(name="李四", plate="粤B67890")), NOW
+    )
     return case.with_statement("bob", _statement(b), NOW)
 
 
@@ -129,11 +131,11 @@ def test_two_valid_signatures_make_the_case_agreed() -> None:
         ("alice", True, NOW + timedelta(minutes=5)),  # expired (exactly at expiry)
     ],
 )
-def test_invalid_confirmations_are_refused(confirmation: str, terms_ok: bool,
-                                           at: datetime) -> None:
+def test_invalid_confirmations_are_refused(confirmation: str, terms_ok: bool, at: datetime) -> None:
     case, terms = proposed_case()
     case = case.accept("alice", NOW).request_signature(
-        "alice", digest("alice"), terms, NOW + timedelta(minutes=5), NOW)
+        "alice", digest("alice"), terms, NOW + timedelta(minutes=5), NOW
+    )
     with pytest.raises(PreconditionFailed) as refused:
         case.sign("alice", digest(confirmation), terms if terms_ok else "0" * 64, at)
     assert refused.value.details["reason"] == "signature_confirmation_invalid"
@@ -142,7 +144,8 @@ def test_invalid_confirmations_are_refused(confirmation: str, terms_ok: bool,
 def test_a_confirmation_signs_once() -> None:
     case, terms = proposed_case()
     case = case.accept("alice", NOW).request_signature(
-        "alice", digest("alice"), terms, NOW + timedelta(minutes=5), NOW)
+        "alice", digest("alice"), terms, NOW + timedelta(minutes=5), NOW
+    )
     signed = case.sign("alice", digest("alice"), terms, NOW)
     with pytest.raises(PreconditionFailed):
         signed.sign("alice", digest("alice"), terms, NOW)
@@ -153,7 +156,8 @@ def test_a_confirmation_signs_once() -> None:
 def test_decline_sends_the_case_to_the_police_and_voids_pending_confirmations() -> None:
     case, terms = proposed_case()
     case = case.accept("bob", NOW).request_signature(
-        "bob", digest("bob"), terms, NOW + timedelta(minutes=5), NOW)
+        "bob", digest("bob"), terms, NOW + timedelta(minutes=5), NOW
+    )
     declined = case.decline("alice", "不同意", NOW)
     assert declined.status is CaseStatus.POLICE_REVIEW
     assert declined.agreement["declined"]["by"] == "A"  # type: ignore[index]
@@ -165,7 +169,9 @@ def test_decline_sends_the_case_to_the_police_and_voids_pending_confirmations() 
 
 def test_loss_is_stated_estimated_or_left_to_inspection() -> None:
     assert assess_party_loss({"damage_estimate_cny": 800}, "tier1") == {
-        "amount": 800, "source": "stated"}
+        "amount": 800,
+        "source": "stated",
+    }
     estimate = assess_party_loss({"damage_location": "rear"}, "tier1")
     assert estimate["source"] == "estimate"
     assert estimate["amount"] > 0
@@ -195,8 +201,16 @@ def test_agreement_terms_carry_every_article_21_item() -> None:
     assert terms["scene"]["time"] == "2026-11-20 08:40"  # Beijing time
     assert terms["scene"]["weather"] == "晴"
     party = terms["parties"]["A"]
-    for key in ("name", "licence_number", "phone", "vehicle_type", "plate", "insurer",
-                "policy_number", "collision_part"):
+    for key in (
+        "name",
+        "licence_number",
+        "phone",
+        "vehicle_type",
+        "plate",
+        "insurer",
+        "policy_number",
+        "collision_part",
+    ):
         assert party[key], key
     assert terms["facts"]["collision_type"] == "追尾碰撞"
     assert terms["liability"]["levels"] == {"A": "全部责任", "B": "无责任"}
@@ -263,18 +277,29 @@ class CountingIds:
 class FakeRenderer:
     async def render(self, content: Mapping[str, Any]) -> RenderedDocument:
         pdf = b"%PDF-fake " + documents.canonical_json(content)
-        return RenderedDocument(str(content["kind"]), documents.content_sha256(content), pdf,
-                                hashlib.sha256(pdf).hexdigest())
+        return RenderedDocument(
+            str(content["kind"]),
+            documents.content_sha256(content),
+            pdf,
+            hashlib.sha256(pdf).hexdigest(),
+        )
 
 
 class FakeStore:
     def __init__(self) -> None:
         self.issued: dict[str, tuple[IssuedDocument, bytes]] = {}
 
-    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime
-                  ) -> IssuedDocument:
-        issued = IssuedDocument(document.sha256, document.file_sha256, document.kind, case_id,
-                                issued_at, len(document.pdf))
+    async def put(
+        self, case_id: str, document: RenderedDocument, issued_at: datetime
+    ) -> IssuedDocument:
+        issued = IssuedDocument(
+            document.sha256,
+            document.file_sha256,
+            document.kind,
+            case_id,
+            issued_at,
+            len(document.pdf),
+        )
         self.issued.setdefault(document.sha256, (issued, document.pdf))
         return self.issued[document.sha256][0]
 
@@ -293,14 +318,19 @@ class FakeStore:
 def desk(case: Case, conflicts: int = 0) -> tuple[LiabilityDesk, FakeCases, FakeStore, FixedClock]:
     cases, store, clock = FakeCases(case, conflicts), FakeStore(), FixedClock()
     issuer = DocumentIssuer(renderer=FakeRenderer(), store=store, clock=clock)
-    return (LiabilityDesk(cases=cases, clock=clock, ids=CountingIds(), documents=issuer),
-            cases, store, clock)
+    return (
+        LiabilityDesk(cases=cases, clock=clock, ids=CountingIds(), documents=issuer),
+        cases,
+        store,
+        clock,
+    )
 
 
 async def _sign(service: LiabilityDesk, user: str) -> Case:
     ticket = await service.request_signature(user, "C1")
-    return await service.sign(user, "C1", {"confirmation": ticket.confirmation,
-                                           "terms_sha256": ticket.terms_sha256})
+    return await service.sign(
+        user, "C1", {"confirmation": ticket.confirmation, "terms_sha256": ticket.terms_sha256}
+    )
 
 
 async def test_desk_runs_the_whole_flow_and_issues_one_agreement() -> None:
@@ -336,8 +366,11 @@ async def test_desk_refuses_strangers_expired_confirmations_and_bad_bodies() -> 
     before = cases.case
     clock.at = ticket.expires_at
     with pytest.raises(PreconditionFailed):
-        await service.sign("alice", "C1", {"confirmation": ticket.confirmation,
-                                           "terms_sha256": ticket.terms_sha256})
+        await service.sign(
+            "alice",
+            "C1",
+            {"confirmation": ticket.confirmation, "terms_sha256": ticket.terms_sha256},
+        )
     assert cases.case is before
     with pytest.raises(InvalidInput) as bad:
         await service.sign("alice", "C1", {"confirmation": ticket.confirmation})
@@ -353,8 +386,15 @@ async def test_issue_determination_for_the_police_console() -> None:
     issuer = DocumentIssuer(renderer=FakeRenderer(), store=store, clock=FixedClock())
     case = complete_case()
     record = await issuer.issue_determination(
-        case, {"levels": {"A": "主要责任", "B": "次要责任"}, "rule": "S20", "note": "",
-               "reason": "未保持安全距离", "reviewer": "P001", "decided_at": NOW},
+        case,
+        {
+            "levels": {"A": "主要责任", "B": "次要责任"},
+            "rule": "S20",
+            "note": "",
+            "reason": "未保持安全距离",
+            "reviewer": "P001",
+            "decided_at": NOW,
+        },
         district="深圳市南山区",
     )
     assert record["kind"] == "determination"
