@@ -31,6 +31,9 @@ class PhotosHandler(ApiHandler):
     result and stores nothing new.
     """
 
+    # The body is streamed, so the header key could not be checked against it: a retry is
+    # recognised by the form's upload_id instead, which is bound to case, party and slot.
+    header_idempotency = False
     sink: MultipartSink | None = None
     stream_error: SettlementError | None = None
 

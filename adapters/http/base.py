@@ -65,6 +65,8 @@ class ApiHandler(BaseHandler):
     """JSON API handler: every error is an ``application/problem+json`` body."""
 
     user_id: str = ""
+    header_idempotency = True
+    """Whether POSTs honour ``Idempotency-Key`` (streamed bodies use their own key)."""
 
     def prepare(self) -> Awaitable[None] | None:
         super().prepare()
@@ -179,7 +181,7 @@ def driver(method: Method) -> Method:
     async def wrapper(self: ApiHandler, *args: Any, **kwargs: Any) -> None:
         self.user_id = await self.services.auth.authenticate(self.bearer_token())
         key = self.request.headers.get("Idempotency-Key")
-        if self.request.method != "POST" or not key:
+        if self.request.method != "POST" or not key or not self.header_idempotency:
             await _maybe_await(method(self, *args, **kwargs))
             return
         await _idempotent(self, key, lambda: _maybe_await(method(self, *args, **kwargs)))

@@ -113,6 +113,19 @@ async def test_same_upload_id_again_returns_the_first_result_and_stores_nothing(
     assert await api.runtime.db["photos"].count_documents({}) == 1
 
 
+async def test_idempotency_header_cannot_swallow_a_different_photo(api: Api) -> None:
+    token, case_id, _ = await open_case(api)
+    for seed, slot in ((21, "side_front"), (22, "side_rear")):
+        payload, content_type = multipart({"slot": slot, "upload_id": f"u{seed}"}, photo(seed))
+        answer = await api.call(
+            "POST", f"/api/v1/cases/{case_id}/photos", raw=payload, token=token,
+            headers={"Content-Type": content_type, "Idempotency-Key": "same-header-key"},
+        )  # fmt: skip
+        assert answer.code == 201, answer.body
+        assert body(answer)["photo"]["slot"] == slot
+    assert await api.runtime.db["photos"].count_documents({}) == 2
+
+
 async def test_photo_reused_in_another_case_is_flagged(api: Api) -> None:
     token, first_case, _ = await open_case(api)
     await upload(api, token, first_case, photo(7))
