@@ -30,7 +30,7 @@ from settlement.domain.facts import parse_facts
 from settlement.domain.liability import decide
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "../shared/domain/examples/liability-examples.jsonl"
+EXAMPLES = ROOT / "tests" / "data" / "liability-examples.jsonl"
 
 
 def _rate(step: Callable[[Any], object], items: list[Any], seconds: float) -> float:

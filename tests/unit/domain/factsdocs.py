@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).parents[3] / "../shared/domain/examples/liability-examples.jsonl"
+EXAMPLES = Path(__file__).parents[3] / "tests" / "data" / "liability-examples.jsonl"
 
 ELIGIBLE_VEHICLE: dict[str, Any] = {
     "type": "small_car",
@@ -73,6 +73,6 @@ def swap_labels(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_examples() -> list[dict[str, Any]]:
-    """Every worked example in the shared examples file."""
+    """Every worked example in tests/data."""
     with EXAMPLES.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]

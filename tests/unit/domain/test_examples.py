@@ -1,4 +1,4 @@
-"""Every worked example in the shared examples file goes through the engine."""
+"""Every worked example in tests/data goes through the engine."""
 
 from __future__ import annotations
 
