@@ -42,7 +42,7 @@ async def main() -> None:
         mongo = EmbeddedMongo(root / "mongo")
         mongo.start()
         try:
-            settings = replace(Settings(), http_port=0, grpc_port=0, mongo_uri=mongo.uri,
+            settings = replace(Settings(), http_port=0, grpc_port=0, metrics_port=0, mongo_uri=mongo.uri,
                                mongo_db="bench_console", data_dir=root / "data",
                                uploads_dir=root / "uploads", console_secure_cookies=False,
                                cookie_secret="bench-secret")  # fmt: skip

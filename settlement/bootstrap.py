@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -31,7 +31,8 @@ from adapters.grpc.settlement_servicer import (
     settlement_service_registrar,
 )
 from adapters.http import api_photos, console
-from adapters.http.app import make_app
+from adapters.http.app import Route, make_app
+from adapters.metrics import Metrics, MetricsInterceptor, counting_deliveries, metrics_app
 from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries
@@ -39,6 +40,7 @@ from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.operations import MongoOperationsProbe
 from adapters.mongo.outbox import MongoOutbox
 from adapters.mongo.photos import MongoPhotoRepository
 from adapters.mongo.request_log import MongoRequestLog
@@ -60,7 +62,7 @@ from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
 from settlement.services.claims import Claims
-from settlement.services.console import ReviewConsole, StaffAuth
+from settlement.services.console import SLA_TARGET, ReviewConsole, StaffAuth
 from settlement.services.container import Services
 from settlement.services.dispatcher import Dispatcher, partner_handlers
 from settlement.services.evidence import EvidenceService
@@ -80,9 +82,10 @@ class Runtime:
     mongo_client: MongoClient
     db: Database
     embedded: EmbeddedMongo | None
+    metrics: Metrics
 
 
-def build_services(settings: Settings, db: Database) -> Services:
+def build_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> Services:
     clock = SystemClock()
     ids = RandomIds()
     wechat = WeChatApiClient(
@@ -130,7 +133,9 @@ def build_services(settings: Settings, db: Database) -> Services:
         clock=clock,
     )
     queries = MongoReviewQueries(db)
-    claims, dispatcher = build_exchange(settings, db, clock, photo_repository, photo_store)
+    claims, dispatcher = build_exchange(
+        settings, db, clock, photo_repository, photo_store, metrics=metrics
+    )
     documents = DocumentIssuer(
         renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
     )
@@ -179,6 +184,8 @@ def build_exchange(
     clock: SystemClock,
     photo_repository: MongoPhotoRepository | None = None,
     photo_store: PhotoStore | None = None,
+    *,
+    metrics: Metrics | None = None,
 ) -> tuple[Claims, Dispatcher]:
     """The claims use cases and the outbox dispatcher for the configured partners."""
     outbox = MongoOutbox(db)
@@ -207,15 +214,20 @@ def build_exchange(
         store=photo_store,
         mediation=mediation,
     )
+    handlers = partner_handlers(
+        insurers=insurers,
+        mediation=mediation,
+        notifier=notifier,
+        on_filed=claims.record_filed,
+        on_submitted=claims.record_dispute_receipt,
+    )
+    if metrics is not None:
+        handlers = {
+            kind: counting_deliveries(metrics, kind, handler) for kind, handler in handlers.items()
+        }
     dispatcher = Dispatcher(
         outbox=outbox,
-        handlers=partner_handlers(
-            insurers=insurers,
-            mediation=mediation,
-            notifier=notifier,
-            on_filed=claims.record_filed,
-            on_submitted=claims.record_dispute_receipt,
-        ),
+        handlers=handlers,
         owner=f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}",
     )
     return claims, dispatcher
@@ -259,7 +271,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await ensure_indexes(db)
         await ensure_document_indexes(db)
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-        yield Runtime(settings, build_services(settings, db), client, db, embedded)
+        metrics = Metrics()
+        yield Runtime(
+            settings, build_services(settings, db, metrics), client, db, embedded, metrics
+        )
     finally:
         client.close()
         if embedded is not None:
@@ -272,16 +287,37 @@ class RunningServers:
     http_port: int
     grpc: grpc.aio.Server
     grpc_port: int
+    metrics: tornado.httpserver.HTTPServer
+    metrics_port: int
 
     async def stop(self, grace_s: float) -> None:
         self.http.stop()
+        self.metrics.stop()
         await self.grpc.stop(grace_s)
         await self.http.close_all_connections()
+        await self.metrics.close_all_connections()
 
 
-async def start_servers(runtime: Runtime) -> RunningServers:
+async def start_servers(
+    runtime: Runtime,
+    *,
+    extra_routes: Sequence[Route] = (),
+    front_links: Sequence[tuple[str, str, str]] = (),
+) -> RunningServers:
+    """Start the public HTTP server, the gRPC server and the admin (metrics) listener.
+
+    Args:
+        extra_routes: more pages (the sandbox's sign-in page).
+        front_links: more links for the front door.
+    """
     settings = runtime.settings
-    app = make_app(runtime.services, settings, extra_routes=[*api_photos.routes, *console.routes])
+    app = make_app(
+        runtime.services,
+        settings,
+        extra_routes=[*api_photos.routes, *console.routes, *extra_routes],
+        metrics=runtime.metrics,
+        front_links=front_links,
+    )
     http_server = tornado.httpserver.HTTPServer(
         app,
         xheaders=True,
@@ -307,29 +343,56 @@ async def start_servers(runtime: Runtime) -> RunningServers:
     grpc_server, grpc_port = await start_grpc_server(
         address=f"{settings.bind_address}:{settings.grpc_port}",
         registrars=registrars,
-        interceptors=[interceptor],
+        interceptors=[MetricsInterceptor(runtime.metrics), interceptor],
         credentials=credentials,
     )
-    return RunningServers(http_server, http_port, grpc_server, grpc_port)
+    probe = MongoOperationsProbe(
+        runtime.db, sla_target=SLA_TARGET, at_risk_after=SLA_TARGET * 2 / 3
+    )
+    metrics_server = tornado.httpserver.HTTPServer(
+        metrics_app(runtime.metrics, probe, settings.metrics_token)
+    )
+    metrics_sockets = tornado.netutil.bind_sockets(
+        settings.metrics_port, settings.metrics_bind_address
+    )
+    metrics_server.add_sockets(metrics_sockets)
+    return RunningServers(
+        http_server, http_port, grpc_server, grpc_port,
+        metrics_server, metrics_sockets[0].getsockname()[1],
+    )  # fmt: skip
 
 
-async def serve(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM, then stop servers, database client and embedded mongod."""
+async def serve(
+    settings: Settings,
+    *,
+    extra_routes: Sequence[Route] = (),
+    front_links: Sequence[tuple[str, str, str]] = (),
+    on_started: Callable[[Runtime, RunningServers], Awaitable[None]] | None = None,
+) -> None:
+    """Run until SIGINT or SIGTERM, then stop servers, database client and embedded mongod.
+
+    Args:
+        extra_routes, front_links: see :func:`start_servers` (the sandbox adds its pages).
+        on_started: runs once everything listens (the sandbox fills its demo data).
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with open_runtime(settings) as runtime:
-        servers = await start_servers(runtime)
+        servers = await start_servers(runtime, extra_routes=extra_routes, front_links=front_links)
         where = "embedded MongoDB" if runtime.embedded else "configured MongoDB"
+        base = f"http://{settings.bind_address}:{servers.http_port}"
         print(
-            f"settlement listening: http://{settings.bind_address}:{servers.http_port} "
-            f"(API at /api/v1, description at /api/v1/openapi.json), "
-            f"gRPC {settings.bind_address}:{servers.grpc_port}; {where}; "
+            f"settlement listening: {base}/ (console {base}/console/, API documentation "
+            f"{base}/api/docs), gRPC {settings.bind_address}:{servers.grpc_port}, metrics "
+            f"http://{settings.metrics_bind_address}:{servers.metrics_port}/metrics; {where}; "
             f"photos in {settings.uploads_dir if settings.photo_store == 'local' else 's3'}",
             flush=True,
         )
         exchange = asyncio.create_task(run_exchange(runtime.services, stop))
+        if on_started is not None:
+            await on_started(runtime, servers)
         await stop.wait()
         log.info("shutting down")
         await servers.stop(settings.shutdown_grace_s)

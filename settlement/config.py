@@ -53,6 +53,9 @@ class Settings:
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
     debug: bool = False  # SETTLEMENT_DEBUG
+    metrics_port: int = 9464  # SETTLEMENT_METRICS_PORT; the admin listener serving /metrics
+    metrics_bind_address: str = "127.0.0.1"  # SETTLEMENT_METRICS_BIND_ADDRESS
+    metrics_token: str = field(default="", repr=False)  # SETTLEMENT_METRICS_TOKEN; bearer
 
     @property
     def embedded_mongo(self) -> bool:
@@ -101,6 +104,11 @@ class Settings:
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
             debug=reader.get("DEBUG", _boolean, False),
+            metrics_port=reader.get("METRICS_PORT", _port, defaults.metrics_port),
+            metrics_bind_address=reader.get(
+                "METRICS_BIND_ADDRESS", _non_empty, defaults.metrics_bind_address
+            ),
+            metrics_token=reader.get("METRICS_TOKEN", str, ""),
         )
         try:
             parse_code_pairs(settings.insurer_tokens)

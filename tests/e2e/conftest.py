@@ -72,6 +72,7 @@ def make_settings(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> Se
         Settings(),
         http_port=0,
         grpc_port=0,
+        metrics_port=0,
         mongo_uri=mongo_uri,
         mongo_db=f"e2e_{uuid.uuid4().hex[:10]}",
         data_dir=tmp_path / "data",
