@@ -7,7 +7,7 @@ from typing import Any
 
 import tornado.web
 
-from adapters.http import api_cases, api_liability, front, health, openapi
+from adapters.http import api_cases, api_labels, api_liability, front, health, openapi
 from adapters.http.base import undeclared_entry_points
 from adapters.http.health import NotFoundHandler
 from adapters.metrics import Metrics, http_log_function
@@ -17,7 +17,12 @@ from settlement.services.container import Services
 Route = tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
 
 CORE_ROUTES: list[Route] = [
-    *front.routes, *health.routes, *openapi.routes, *api_cases.routes, *api_liability.routes
+    *front.routes,
+    *health.routes,
+    *openapi.routes,
+    *api_labels.routes,
+    *api_cases.routes,
+    *api_liability.routes,
 ]
 
 

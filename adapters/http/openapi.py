@@ -125,6 +125,27 @@ _VERIFICATION = {
 }
 
 
+_LABEL = {
+    "type": "object",
+    "required": ["zh", "en"],
+    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+}
+
+_LABELS = {
+    "type": "object",
+    "required": ["langs", "labels"],
+    "properties": {
+        "langs": {"type": "array", "items": {"type": "string", "enum": ["zh", "en"]}},
+        "labels": {
+            "type": "object",
+            "description": "kind → code → label; for facts values the kind is the facts key "
+            "(e.g. `manoeuvre`), and `fact_field` labels the keys themselves.",
+            "additionalProperties": {"type": "object", "additionalProperties": _LABEL},
+        },
+    },
+}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -178,6 +199,26 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Ready", **_json({"type": "object"})},
                         "503": {"description": "Not ready", **_json({"type": "object"})},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/labels": {
+                "get": {
+                    **_operation(
+                        "Chinese and English labels of every code (cacheable, ETag)",
+                        response=_LABELS, secured=False,
+                    ),
+                    "responses": {
+                        "200": {
+                            "description": "The label catalogue",
+                            "headers": {
+                                "ETag": {"schema": {"type": "string"}},
+                                "Cache-Control": {"schema": {"type": "string"}},
+                            },
+                            **_json(_LABELS),
+                        },
+                        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
                         "default": _PROBLEM_RESPONSE,
                     },
                 }
