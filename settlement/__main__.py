@@ -41,11 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     liability.register(commands)
     from settlement.cli import audit as audit_cli
     from settlement.cli import demo as demo_cli
+    from settlement.cli import sandbox as sandbox_cli
     from settlement.cli import staff as staff_cli
 
     staff_cli.register(commands)
     audit_cli.register(commands)
     demo_cli.register(commands)
+    sandbox_cli.register(commands)
     return parser
 
 

@@ -252,37 +252,76 @@ def run(args: argparse.Namespace, settings: Settings | None = None,
 
 async def fill(settings: Settings) -> int:
     """Create the demo accounts (if missing) and cases; the number of cases created."""
-    from adapters.demo_scenes import scene_jpeg
     from settlement.bootstrap import open_runtime
+
+    async with open_runtime(settings) as runtime:
+        return len(await fill_services(runtime.services))
+
+
+UserIds = Callable[[str], str]
+"""A demo driver's name -> the user id the cases are opened with."""
+
+
+async def fill_services(services: Services, user_id: UserIds | None = None) -> list[Case]:
+    """Create the demo accounts (if missing) and cases through the wired use cases.
+
+    Args:
+        user_id: the user id of each named driver (the sandbox signs testers in as them);
+            random demo ids by default.
+
+    Returns:
+        The cases as stored at the end; the last one is signed by both drivers.
+    """
+    from adapters.demo_scenes import scene_jpeg
     from settlement.errors import AlreadyExists
     from settlement.services.console import RequestOrigin
 
-    async with open_runtime(settings) as runtime:
-        services = runtime.services
-        staff = services.staff_auth
-        if staff is None or services.review is None:
-            raise ConfigurationError("the console is not configured in this installation")
-        for username, role, jurisdiction, name in DEMO_STAFF:
-            with contextlib.suppress(AlreadyExists):
-                await staff.create_account(username, role, jurisdiction, DEMO_PASSWORD, name)
-        cases = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for spec in demo_specs():
-                cases.append(await seed_case(services, spec, scene_jpeg, Path(tmp)))
-        # One decided case, overruling the engine, so the dashboard has something to show.
-        origin = RequestOrigin("127.0.0.1", "demo")
-        session, _ = await staff.login("reviewer.ns", DEMO_PASSWORD, origin)
-        declined = [
-            c
-            for c in cases
-            if c.status.value == "police_review"
-            and c.proposal
-            and c.proposal.get("liability", {}).get("A") == "全部责任"
-        ]
-        for case in declined[1:]:
-            claimed = await services.review.claim(session, case.id, case.version, origin)
-            await services.review.determine(session, claimed.id, {
-                "level_A": "主要责任", "level_B": "次要责任", "rule": "S01",
-                "note": "前车存在突然制动情形", "reason": "结合现场照片，前车制动过急",
-            }, origin)  # fmt: skip
-        return len(cases)
+    staff = services.staff_auth
+    if staff is None or services.review is None:
+        raise ConfigurationError("the console is not configured in this installation")
+    for username, role, jurisdiction, name in DEMO_STAFF:
+        with contextlib.suppress(AlreadyExists):
+            await staff.create_account(username, role, jurisdiction, DEMO_PASSWORD, name)
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in demo_specs():
+            users = None
+            if user_id is not None:
+                users = (user_id(spec.party_a["name"]), user_id(spec.party_b["name"]))
+            cases.append(await seed_case(services, spec, scene_jpeg, Path(tmp), users))
+    # One decided case, overruling the engine, so the dashboard has something to show.
+    origin = RequestOrigin("127.0.0.1", "demo")
+    session, _ = await staff.login("reviewer.ns", DEMO_PASSWORD, origin)
+    declined = [
+        c
+        for c in cases
+        if c.status.value == "police_review"
+        and c.proposal
+        and c.proposal.get("liability", {}).get("A") == "全部责任"
+    ]
+    for case in declined[1:]:
+        claimed = await services.review.claim(session, case.id, case.version, origin)
+        await services.review.determine(session, claimed.id, {
+            "level_A": "主要责任", "level_B": "次要责任", "rule": "S01",
+            "note": "前车存在突然制动情形", "reason": "结合现场照片，前车制动过急",
+        }, origin)  # fmt: skip
+    # The last accident is settled by the drivers themselves: both accept and sign, which
+    # files a claim with each insurer.
+    cases[-1] = await sign_agreement(services, cases[-1])
+    return cases
+
+
+async def sign_agreement(services: Services, case: Case) -> Case:
+    """Both parties accept the proposal and sign it with their one-time confirmations."""
+    desk = services.liability
+    if desk is None:
+        return case
+    users = [party.user_id for party in case.parties.values()]
+    for user in users:
+        await desk.accept(user, case.id)
+    for user in users:
+        ticket = await desk.request_signature(user, case.id)
+        await desk.sign(user, case.id, {
+            "confirmation": ticket.confirmation, "terms_sha256": ticket.terms_sha256,
+        })  # fmt: skip
+    return await services.intake.get(users[0], case.id)
