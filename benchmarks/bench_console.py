@@ -98,6 +98,14 @@ async def run(runtime: Runtime, root: Path) -> None:
         p95 = values[int(0.95 * (len(values) - 1))]
         label = "/console/cases/{id} (6 photos)" if path.startswith("/console/cases") else path
         print(f"{label:<40} {statistics.median(values):8.1f} {p95:8.1f} {values[-1]:8.1f}")
+    print()
+    print("| page | median ms | p95 ms |")
+    print("|---|---|---|")
+    for path in paths:
+        values = sorted(timings[path])
+        label = "review page with 6 photos" if path.startswith("/console/cases") else path
+        p95 = values[int(0.95 * (len(values) - 1))]
+        print(f"| `{label}` | {statistics.median(values):.1f} | {p95:.1f} |")
     review = sorted(timings[paths[2]])
     verdict = "meets" if review[int(0.95 * (len(review) - 1))] < 300 else "MISSES"
     print(f"review page p95 {verdict} the 300 ms target")

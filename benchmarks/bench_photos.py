@@ -59,6 +59,8 @@ from settlement.services.evidence import EvidenceService, IngestPhoto
 PHOTOS = 6
 ROUNDS = 2
 LOOKUPS = 200
+ROWS: list[str] = []
+"""README table rows, printed at the end."""
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 
@@ -168,6 +170,11 @@ def bench_throughput(workdir: Path) -> None:
     print(f"floor (SHA-256 + draft decode ≤{PRIVACY_MAX_EDGE} px):   {floor_rate:6.2f} photos/s")
     print(f"whole intake path (no Mongo):                {intake_rate:6.2f} photos/s")
     print(f"ratio intake/floor:                          {intake_rate / floor_rate:6.1%}")
+    ROWS.append(f"| floor: SHA-256 + bare draft-mode decode | {floor_rate:.1f} photos/s |")
+    ROWS.append(
+        f"| whole intake path (inspect, hash, judge, derive, store) | {intake_rate:.1f} photos/s "
+        f"({intake_rate / floor_rate:.0%} of the floor) |"
+    )
 
 
 def memory_child(path: str) -> None:
@@ -211,11 +218,13 @@ def bench_memory(workdir: Path) -> None:
         f"peak RSS ingesting a {size_mb:.1f} MB, 31 MP upload: {before:.0f} → {after:.0f} MB "
         f"(+{after - before:.0f} MB)"
     )
+    ROWS.append(f"| peak memory ingesting a {size_mb:.0f} MB, 31 MP upload | +{after - before:.0f} MB RSS |")
 
 
 async def bench_near_lookup(workdir: Path) -> None:
     from motor.motor_asyncio import AsyncIOMotorClient
 
+    medians: dict[int, float] = {}
     server = EmbeddedMongo(workdir / "mongo")
     server.start()
     try:
@@ -267,6 +276,7 @@ async def bench_near_lookup(workdir: Path) -> None:
                 await repository.find_near(value, 6, exclude_case="case-none")
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
+            medians[target] = statistics.median(timings)
             print(
                 f"near-dup lookup (d≤6) at {target:>7,} hashes: "
                 f"median {statistics.median(timings):5.2f} ms, "
@@ -275,6 +285,13 @@ async def bench_near_lookup(workdir: Path) -> None:
         client.close()
     finally:
         server.stop()
+    ROWS.append(
+        "| near-duplicate lookup at "
+        + " / ".join(f"{n // 1000}k" for n in medians)
+        + " stored hashes | "
+        + " / ".join(f"{m:.2f}" for m in medians.values())
+        + " ms median |"
+    )
 
 
 def main() -> None:
@@ -286,6 +303,11 @@ def main() -> None:
         bench_throughput(workdir)
         bench_memory(workdir)
         asyncio.run(bench_near_lookup(workdir))
+    print()
+    print("| measure | figure |")
+    print("|---|---|")
+    for row in ROWS:
+        print(row)
 
 
 if __name__ == "__main__":
