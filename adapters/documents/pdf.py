@@ -229,10 +229,18 @@ def _determination(page: _Page, content: Mapping[str, Any]) -> None:
     page.heading("事故责任认定")
     for label, level in sorted((liability.get("levels") or {}).items()):
         page.field(f"当事人{label}（{parties.get(label, {}).get('name', '')}）", level)
-    page.field("适用规则", liability.get("rule"))
+    rule = str(liability.get("rule") or "")
+    title = str(liability.get("rule_title") or "")
+    page.field("适用情形", f"{rule} {title}".strip())
+    if liability.get("rule_text"):
+        page.field("情形说明", liability.get("rule_text"))
+    page.field("法律依据", "；".join(liability.get("basis") or []))
     page.field("认定理由", liability.get("reason"))
     page.field("说明", liability.get("note"))
-    page.field("认定民警", content.get("reviewer"))
+    officer = content.get("officer") or {}
+    name = officer.get("name") or content.get("reviewer")
+    badge = officer.get("badge_number")
+    page.field("认定民警", f"{name}（警号 {badge}）" if badge else name)
     page.field("认定时间", content.get("decided_at"))
     page.line("依据：" + "；".join(content.get("legal_basis") or []), size=8)
     page.line(str(content.get("remedy", "")), size=8)

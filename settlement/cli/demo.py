@@ -302,7 +302,8 @@ async def fill_services(services: Services, user_id: UserIds | None = None) -> l
     for case in declined[1:]:
         claimed = await services.review.claim(session, case.id, case.version, origin)
         await services.review.determine(session, claimed.id, {
-            "level_A": "主要责任", "level_B": "次要责任", "rule": "S01",
+            "level_A": "主要责任", "level_B": "次要责任", "rule": "other",
+            "basis_statute": "道交法", "basis_article": "第43条",
             "note": "前车存在突然制动情形", "reason": "结合现场照片，前车制动过急",
         }, origin)  # fmt: skip
     # The last accident is settled by the drivers themselves: both accept and sign, which

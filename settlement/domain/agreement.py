@@ -75,6 +75,11 @@ COVER_ZH: Mapping[str, str] = {
     "tortfeasor_personally": "责任方自行赔偿",
     "own_damage_or_self": "本车损失险或自行承担",
 }
+REVIEW_NOTICE = (
+    "当事人对道路交通事故认定有异议的，可以自道路交通事故认定书送达之日起三日内，"
+    "向上一级公安机关交通管理部门提出书面复核申请（《道路交通事故处理程序规定》第七十一条）；"
+    "对损害赔偿有争议的，可以申请人民调解委员会调解，或者向人民法院提起民事诉讼。"
+)
 _FRONT = frozenset({"front", "left_front", "right_front", "left_front_corner", "front_structural",
                     "bonnet_windscreen"})
 _REAR = frozenset({"rear", "left_rear", "right_rear"})
@@ -250,34 +255,46 @@ def determination_content(
 ) -> dict[str, Any]:
     """The 道路交通事故认定书（简易程序/在线认定） content for a police determination.
 
+    It states the facts, the rule applied with its text, the substantive article(s) and the
+    procedural basis, each party's liability, the officer and the 复核 notice.
+
     Args:
         case: the case the police decided.
-        determination: the decision (``levels``, ``rule``, ``note``, ``reason``, ``reviewer``,
-            ``decided_at``); ``case.determination`` when omitted.
-        district: the issuing police district's name, if known.
+        determination: the decision record
+            (:func:`settlement.domain.determination.determination_record`);
+            ``case.determination`` when omitted.
+        district: the issuing authority's full name, if known.
     """
     decision = dict(determination if determination is not None else case.determination or {})
     parties = {label: _party_record(p) for label, p in sorted(case.parties.items())}
     decided_at = decision.get("decided_at")
+    officer = dict(decision.get("officer") or {})
     return {
         "kind": DETERMINATION,
-        "title": "道路交通事故认定书（在线认定）",
+        "title": "道路交通事故认定书（简易程序）",
         "case_id": case.id,
-        "issuer": district or case.jurisdiction,
+        "issuer": officer.get("authority") or district or case.jurisdiction,
         "scene": _scene(case),
         "parties": parties,
         "facts": _facts(case, parties),
         "liability": {
             "levels": dict(decision.get("levels") or {}),
             "rule": decision.get("rule", ""),
+            "rule_title": decision.get("rule_title", ""),
+            "rule_text": decision.get("rule_text", ""),
+            "basis": list(decision.get("basis") or []),
             "note": decision.get("note", ""),
             "reason": decision.get("reason", ""),
         },
         "reviewer": decision.get("reviewer", ""),
+        "officer": {
+            "name": officer.get("name", ""),
+            "badge_number": officer.get("badge_number", ""),
+        },
         "decided_at": china_time(decided_at) if isinstance(decided_at, datetime) else "",
-        "legal_basis": ["道路交通事故处理程序规定第二十条", "道路交通事故处理程序规定第六十条"],
-        "remedy": (
-            "当事人对本认定有异议的，可依法申请复核（程序规定第七十一条）；"
-            "赔偿争议可申请调解或提起民事诉讼。"
-        ),
+        "legal_basis": list(decision.get("procedural_basis") or [
+            "《道路交通事故处理程序规定》(公安部令第146号)第20条",
+            "《道路交通事故处理程序规定》(公安部令第146号)第60条",
+        ]),
+        "remedy": REVIEW_NOTICE,
     }

@@ -428,11 +428,17 @@ class Case:
         reason: str,
         document: Mapping[str, Any],
         now: datetime,
+        extra: Mapping[str, Any] | None = None,
     ) -> Case:
-        """Record the police determination (事故认定) and close the review."""
+        """Record the police determination (事故认定) and close the review.
+
+        ``extra`` keeps what the document printed besides the levels (the rule's title,
+        text and legal basis, the officer).
+        """
         self._require_claimed_by(reviewer)
         moved = self.transition(CaseStatus.DETERMINED, now)
         determination = {
+            **(extra or {}),
             "levels": dict(levels),
             "rule": rule,
             "note": note,
@@ -474,6 +480,10 @@ class Case:
                 f"A case that is {self.status.value} is not waiting for a police review.",
                 status=self.status.value,
             )
+
+    def require_reviewer(self, reviewer: str) -> None:
+        """Raise unless the case waits for police review and ``reviewer`` holds it."""
+        self._require_claimed_by(reviewer)
 
     def _require_claimed_by(self, reviewer: str) -> None:
         self._require_police_review()

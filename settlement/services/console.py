@@ -10,18 +10,19 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from settlement.domain.agreement import determination_content
 from settlement.domain.audit import AuditEvent, AuditOutcome, clean_details
 from settlement.domain.case import Case, CaseStatus, PartyDetails, Statement
+from settlement.domain.determination import Decision, check_decision, determination_record
 from settlement.domain.evidence import PhotoRecord, PhotoSlot
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.privacy import mask_document_number, mask_id_number, mask_phone
-from settlement.domain.rules.model import PENDING, VALID_PAIRS
+from settlement.domain.rules.model import PENDING
 from settlement.domain.staff import (
     ALL_JURISDICTIONS,
     LockoutPolicy,
@@ -57,7 +58,6 @@ QUEUE_LIMIT = 200
 REASON_MIN, REASON_MAX = 4, 500
 NOTE_MAX = 1000
 REVEALABLE = ("id_number", "phone", "licence_number", "policy_number")
-_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}")
 
 # A hash verified against when the username is unknown, so that a wrong username costs
 # as much time as a wrong password and usernames cannot be probed by timing.
@@ -303,6 +303,68 @@ class PartyView:
 
 
 @dataclass(frozen=True, slots=True)
+class WhyItem:
+    """One reason the case is in front of the police, for the top of the review page.
+
+    ``code`` names a message of the console's catalogue (``why.<code>``); ``party``,
+    ``words`` (a driver's own words, shown as typed), ``detail_zh``/``detail_en`` and
+    ``cases`` (other cases to link) fill it in. ``blocking`` marks what must be resolved
+    before anyone settles the case (an exact photo reused from another case).
+    """
+
+    code: str
+    party: str = ""
+    words: str = ""
+    detail_zh: str = ""
+    detail_en: str = ""
+    cases: tuple[str, ...] = ()
+    count: int = 0
+    blocking: bool = False
+
+
+def referral_reasons(
+    case: Case, rows: Sequence[StatementRow], photos: Sequence[PhotoRecord]
+) -> list[WhyItem]:
+    """Why the case waits for the police: a decline, disputed facts, photos, retakes."""
+    items: list[WhyItem] = []
+    declined = (case.agreement or {}).get("declined")
+    if isinstance(declined, Mapping):
+        items.append(WhyItem("declined", party=str(declined.get("by", "")),
+                             words=str(declined.get("reason") or "")))  # fmt: skip
+    proposal = case.proposal or {}
+    referral = proposal.get("referral")
+    if isinstance(referral, Mapping):
+        items.append(WhyItem(str(referral.get("code", "referred")),
+                             detail_zh=str(referral.get("zh", "")),
+                             detail_en=str(referral.get("en", "")),
+                             cases=tuple(referral.get("cases") or ()),
+                             blocking=bool(referral.get("blocking"))))  # fmt: skip
+    for rule in proposal.get("rules") or []:
+        if isinstance(rule, Mapping) and rule.get("id") == "G12":
+            items.append(WhyItem("disputed", detail_zh=str(rule.get("explanation_zh", "")),
+                                 detail_en=str(rule.get("explanation_en", ""))))  # fmt: skip
+    proposed = engine_levels(proposal)
+    if proposal.get("route") == "online_police_determination" and proposed:
+        items.append(WhyItem("graded"))
+    conflicts = [row for row in rows if row.conflict]
+    if conflicts:
+        items.append(WhyItem("conflicts", count=len(conflicts)))
+    exact = sorted({d.case_id for p in photos for d in p.duplicates if d.exact})
+    near = sorted({d.case_id for p in photos for d in p.duplicates if not d.exact} - set(exact))
+    if exact and not (isinstance(referral, Mapping) and referral.get("code") == "photo_reused"):
+        items.append(WhyItem("photo_reused", cases=tuple(exact), blocking=True))
+    if near:
+        items.append(WhyItem("photo_near", cases=tuple(near)))
+    flagged = [p for p in photos if p.verdict.outcome.label == "flag"]
+    if flagged:
+        items.append(WhyItem("photo_flags", count=len(flagged)))
+    requests = (case.review or {}).get("requests") or []
+    if requests:
+        items.append(WhyItem("retakes", count=len(requests)))
+    return items
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewView:
     case: Case
     district: str
@@ -316,6 +378,7 @@ class ReviewView:
     sla_left: timedelta
     claimed_by_me: bool
     slots: Sequence[str] = field(default_factory=lambda: [s.value for s in PhotoSlot])
+    why: Sequence[WhyItem] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +395,7 @@ class IssuedDocument:
     sha256: str
     verified: bool
     record: Mapping[str, Any]
-    content: Mapping[str, Any] | None = None
+    content: Mapping[str, Any]
 
 
 def masked_details(details: PartyDetails, revealed: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -395,42 +458,6 @@ def _reason(raw: str) -> str:
             f"Give a reason of {REASON_MIN} to {REASON_MAX} characters.", field="reason"
         )
     return reason
-
-
-def document_content(case: Case, levels: Mapping[str, str], rule: str, note: str,
-                     reviewer: str, issued_at: datetime) -> dict[str, Any]:
-    """What the 事故认定书 states; its canonical JSON is what the issued hash covers.
-
-    ID numbers appear masked: the document goes to both parties and their insurers.
-    """
-    parties = []
-    for label, party in sorted(case.parties.items()):
-        d = party.details
-        parties.append({
-            "label": label,
-            "name": d.name if d else "",
-            "id_number": mask_id_number(d.id_number) if d else "",
-            "plate": d.plate if d else "",
-            "vehicle_type": d.vehicle_type if d else "",
-            "insurer_code": d.insurer_code if d else "",
-            "liability": levels.get(label, ""),
-        })  # fmt: skip
-    return {
-        "title": "道路交通事故认定书（简易程序）",
-        "number": f"{case.jurisdiction}-{case.id}",
-        "case_id": case.id,
-        "jurisdiction": case.jurisdiction,
-        "authority": f"{district_name(case.jurisdiction)}公安交通管理部门",
-        "occurred_at": case.scene.occurred_at.isoformat(),
-        "address": case.scene.address,
-        "weather": case.scene.weather,
-        "description": case.scene.description,
-        "parties": parties,
-        "rule": rule,
-        "note": note,
-        "reviewer": reviewer,
-        "issued_at": issued_at.isoformat(timespec="seconds"),
-    }
 
 
 def content_hash(content: Mapping[str, Any]) -> str:
@@ -523,11 +550,13 @@ class ReviewConsole:
         if self._photos is not None:
             photos = await self._photos.list_for_case(case.id)
         waiting = now - case.queued_at
+        rows = statement_rows(a.statement if a else None, b.statement if b else None)
         return ReviewView(
             case=case,
             district=district_name(case.jurisdiction),
             parties=parties,
-            statement_rows=statement_rows(a.statement if a else None, b.statement if b else None),
+            statement_rows=rows,
+            why=referral_reasons(case, rows, photos),
             photos=photos,
             photos_available=self._photos is not None,
             proposal=case.proposal,
@@ -583,7 +612,8 @@ class ReviewConsole:
         verified = pdf is not None and (
             hashlib.sha256(pdf).hexdigest() == record.get("file_sha256")
         )
-        return IssuedDocument(case, "pdf", sha, verified, record)
+        shown = determination_content(case, None, district_name(case.jurisdiction))
+        return IssuedDocument(case, "pdf", sha, verified, record, shown)
 
     async def document_pdf(
         self, staff: StaffSession, case_id: str, origin: RequestOrigin
@@ -627,48 +657,63 @@ class ReviewConsole:
             lambda case, now: case.claim_review(staff.username, now), expected_version=version,
         )  # fmt: skip
 
+    def _decision(self, form: Mapping[str, str]) -> tuple[Decision, str, str]:
+        decision = check_decision(
+            form.get("rule", "")[:40], form.get("level_A", ""), form.get("level_B", ""),
+            form.get("basis_statute", "")[:40], form.get("basis_article", "")[:40],
+        )  # fmt: skip
+        note = form.get("note", "").strip()
+        if len(note) > NOTE_MAX:
+            raise InvalidInput(f"The note is longer than {NOTE_MAX} characters.", field="note")
+        return decision, note, _reason(form.get("reason", ""))
+
+    async def preview_determination(
+        self, staff: StaffSession, case_id: str, form: Mapping[str, str], origin: RequestOrigin
+    ) -> tuple[Case, dict[str, Any]]:
+        """Check a decision and show what the 事故认定书 will say, without issuing it.
+
+        Raises:
+            DecisionRefused: the levels do not fit the rule, or the rule is not one to apply.
+            InvalidInput: a bad note or reason. PreconditionFailed: not the case's reviewer.
+        """
+        case = await self._visible(staff, case_id, origin, "case.determine")
+        decision, note, reason = self._decision(form)
+        case.require_reviewer(staff.username)
+        record = determination_record(decision, note, reason, staff.username, self._clock.now())
+        return case, determination_content(case, record, district_name(case.jurisdiction))
+
     async def determine(
         self, staff: StaffSession, case_id: str, form: Mapping[str, str], origin: RequestOrigin
     ) -> Case:
         """Decide liability and issue the 事故认定书 (an HTML document with a SHA-256 hash).
 
-        ``form`` holds ``level_A``, ``level_B``, ``rule``, ``note`` and ``reason``.
+        ``form`` holds ``level_A``, ``level_B``, ``rule`` (a catalogue id or ``other``),
+        ``basis_statute`` and ``basis_article`` (for ``other``), ``note`` and ``reason``.
 
         Raises:
-            InvalidInput: levels not a valid pair (程序规定第60条), bad rule, note or reason.
+            DecisionRefused: levels not a valid pair (程序规定第60条) or not what the rule
+                gives, a routing or unknown rule, ``other`` without a legal basis.
+            InvalidInput: a bad note or reason.
         """
-        levels = {"A": form.get("level_A", ""), "B": form.get("level_B", "")}
-        if (levels["A"], levels["B"]) not in VALID_PAIRS or levels["A"] == PENDING:
-            raise InvalidInput(
-                "Choose liability levels that stand together, e.g. 全部责任/无责任, "
-                "主要责任/次要责任 or 同等责任/同等责任.",
-                field="level",
-            )
-        rule = form.get("rule", "").strip()
-        if not _RULE.fullmatch(rule):
-            raise InvalidInput("Name the rule applied, e.g. S01 (at most 40 characters).",
-                               field="rule")  # fmt: skip
-        note = form.get("note", "").strip()
-        if len(note) > NOTE_MAX:
-            raise InvalidInput(f"The note is longer than {NOTE_MAX} characters.", field="note")
-        reason = _reason(form.get("reason", ""))
+        decision, note, reason = self._decision(form)
+        levels = dict(decision.levels)
 
         async def change(case: Case, now: datetime) -> Case:
-            decision = {"levels": levels, "rule": rule, "note": note, "reason": reason,
-                        "reviewer": staff.username, "decided_at": now}  # fmt: skip
+            record = determination_record(decision, note, reason, staff.username, now)
             document: dict[str, Any]
             if self._documents is not None:
-                record = await self._documents.issue_determination(
-                    case, decision, district_name(case.jurisdiction)
+                issued = await self._documents.issue_determination(
+                    case, record, district_name(case.jurisdiction)
                 )
-                document = {"format": "pdf", **record}
+                document = {"format": "pdf", **issued}
             else:
-                content = document_content(case, levels, rule, note, staff.username, now)
-                document = {"format": "html", "number": content["number"],
+                content = determination_content(case, record, district_name(case.jurisdiction))
+                document = {"format": "html", "number": case.id,
                             "sha256": content_hash(content), "content": content}  # fmt: skip
-            return case.determine(staff.username, levels, rule, note, reason, document, now)
+            return case.determine(staff.username, levels, decision.rule_id, note, reason,
+                                  document, now, extra=record)  # fmt: skip
 
-        details = {"level_A": levels["A"], "level_B": levels["B"], "rule": rule,
+        details = {"level_A": levels["A"], "level_B": levels["B"], "rule": decision.rule_id,
                    "reason": reason}  # fmt: skip
         return await self._act(staff, case_id, origin, "case.determine", details, change)
 

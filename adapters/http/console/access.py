@@ -19,7 +19,7 @@ from urllib.parse import quote
 import tornado.web
 
 from adapters.http.base import ACCESS_ATTRIBUTE, BaseHandler
-from adapters.http.console.i18n import LANGS, Lang, pick_lang, translate
+from adapters.http.console.i18n import LANGS, Lang, label, pick_lang, translate
 from adapters.http.errors import http_status
 from settlement.domain.audit import AuditEvent
 from settlement.domain.jurisdiction import district_name
@@ -108,7 +108,8 @@ class ConsoleHandler(BaseHandler):
             here=quote(self.request.uri or "/console/queue", safe="/"),
             Role=Role,
             district_name=district_name,
-            flatten=flatten,
+            lbl=lambda kind, code: label(self.lang, kind, code),
+            yuan=yuan,
             when=lambda dt, fmt="%Y-%m-%d %H:%M": dt.astimezone(CHINA).strftime(fmt),
         )
         return namespace
@@ -188,18 +189,14 @@ class ConsoleHandler(BaseHandler):
 T = TypeVar("T")
 
 
-def flatten(value: Any, prefix: str = "", limit: int = 200) -> list[tuple[str, str]]:
-    """A nested mapping as ``(dotted.key, text)`` rows, for documents of open shape (loss)."""
-    rows: list[tuple[str, str]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            rows.extend(flatten(item, f"{prefix}.{key}" if prefix else str(key), limit))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            rows.extend(flatten(item, f"{prefix}[{index}]", limit))
-    else:
-        rows.append((prefix, "" if value is None else str(value)))
-    return rows[:limit]
+def yuan(amount: object) -> str:
+    """An amount in yuan as ``¥1,234.00``; ``—`` when there is none (inspection needed)."""
+    if isinstance(amount, bool) or amount is None:
+        return "—"
+    try:
+        return f"¥{float(str(amount)):,.2f}"
+    except ValueError:
+        return "—"
 
 
 def _required(service: T | None) -> T:

@@ -25,11 +25,13 @@ from adapters.http.console.access import (
 from adapters.http.console.i18n import LANGS
 from adapters.http.console.svg import bar_chart
 from settlement.domain.audit import AuditEvent
-from settlement.domain.rules.model import EQUAL, FULL, MAJOR, MINOR, NONE
+from settlement.domain.determination import DECIDABLE_LEVELS, DecisionRefused, selectable_rules
+from settlement.domain.rules.model import STATUTES
 from settlement.errors import AccountLocked, InvalidInput, NotAuthenticated
 from settlement.services.console import REVEALABLE, SLA_TARGET
 
-LEVELS = (FULL, MAJOR, EQUAL, MINOR, NONE)
+DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
+DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded"})
 CASE_ID = r"(C[0-9A-Z]{1,40})"
 
 
@@ -96,9 +98,12 @@ class CaseHandler(ConsoleHandler):
         view = await self.review.review(self.staff, case_id, self.origin)
         self._render(view)
 
-    def _render(self, view: Any) -> None:
-        self.render("review.html", v=view, minutes=minutes, levels=LEVELS,
-                    revealable=REVEALABLE, done=self.get_query_argument("done", ""))  # fmt: skip
+    def _render(self, view: Any, form: dict[str, str] | None = None, error: str = "") -> None:
+        done = self.get_query_argument("done", "")
+        self.render("review.html", v=view, minutes=minutes, levels=DECIDABLE_LEVELS,
+                    revealable=REVEALABLE, done=done if done in DONE else "",
+                    rules=selectable_rules(), statutes=STATUTES, form=form or {},
+                    error=error)  # fmt: skip
 
 
 class ClaimHandler(ConsoleHandler):
@@ -111,12 +116,37 @@ class ClaimHandler(ConsoleHandler):
         self.redirect(f"/console/cases/{case_id}")
 
 
-class DetermineHandler(ConsoleHandler):
+class DetermineHandler(CaseHandler):
+    """Two steps: the decision is checked and shown as the document will say it; only an
+    explicit confirmation issues it. A refused decision comes back inline, as typed."""
+
     @reviewer
     async def post(self, case_id: str) -> None:
-        form = {name: self.form(name) for name in ("level_A", "level_B", "rule", "note", "reason")}
-        await self.review.determine(self.staff, case_id, form, self.origin)
-        self.redirect(f"/console/cases/{case_id}?done=determined")
+        form = {name: self.form(name) for name in DECISION_FIELDS}
+        if self.get_body_argument("edit", ""):
+            self._render(await self.review.review(self.staff, case_id, self.origin), form)
+            return
+        try:
+            if self.get_body_argument("confirm", "") == "1":
+                await self.review.determine(self.staff, case_id, form, self.origin)
+                self.redirect(f"/console/cases/{case_id}?done=determined")
+                return
+            case, content = await self.review.preview_determination(
+                self.staff, case_id, form, self.origin
+            )
+        except InvalidInput as exc:
+            view = await self.review.review(self.staff, case_id, self.origin)
+            self.set_status(422)
+            self._render(view, form, decision_error(exc))
+            return
+        self.render("confirm.html", case=case, c=content, form=form)
+
+
+def decision_error(exc: InvalidInput) -> str:
+    """The message key for a refused decision, shown in the page's language."""
+    if isinstance(exc, DecisionRefused):
+        return f"decide.error.{exc.details.get('reason', 'levels_invalid')}"
+    return f"decide.error.{exc.details.get('field', 'reason')}"
 
 
 class RetakeHandler(ConsoleHandler):
@@ -159,8 +189,7 @@ class DocumentHandler(ConsoleHandler):
     @reviewer
     async def get(self, case_id: str) -> None:
         document = await self.review.document(self.staff, case_id, self.origin)
-        self.render("document.html", d=document, c=document.content,
-                    decision=document.case.determination or {})  # fmt: skip
+        self.render("document.html", d=document, c=document.content)
 
 
 class DocumentPdfHandler(ConsoleHandler):

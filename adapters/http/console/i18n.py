@@ -139,6 +139,92 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.mediation": ("调解中", "Mediation"),
     "status.closed": ("已结案", "Closed"),
     "status.withdrawn": ("已撤回", "Withdrawn"),
+    "why.title": ("转交警原因", "Why this case is here"),
+    "why.none": ("未记录转交原因。", "No reason recorded."),
+    "why.declined": ("不同意系统责任建议，原话：", "declined the proposed liability, saying:"),
+    "why.disputed": ("双方对事实有争议", "The parties dispute the facts"),
+    "why.graded": ("系统建议为主次责任，须由交警确认", "The engine proposes a 主要/次要 split only "
+                   "the police may confirm"),
+    "why.conflicts": ("双方陈述有 {n} 处不一致", "{n} statements conflict"),
+    "why.photo_reused": ("照片与其他案件完全相同（不得自行协商）",
+                         "A photo is an exact copy of one in another case (no self-settlement)"),
+    "why.photo_near": ("照片与其他案件高度相似", "A photo closely resembles one in another case"),
+    "why.photo_flags": ("{n} 张照片有核验提示", "{n} photos carry verification flags"),
+    "why.retakes": ("此前已要求补拍 {n} 次", "{n} earlier retake requests"),
+    "why.referred": ("系统转交", "Referred by the system"),
+    "st.fact": ("事实项", "Fact"),
+    "st.says_a": ("当事人 A 所述", "Party A says"),
+    "st.says_b": ("当事人 B 所述", "Party B says"),
+    "review.weather": ("天气 / 道路", "Weather / road"),
+    "review.reveal_field": ("要查看的字段", "Field to reveal"),
+    "review.retake_slots": ("需要补拍的照片", "Photos to retake"),
+    "proposal.liability": ("建议责任", "Proposed liability"),
+    "proposal.proposed_liability": (
+        "参考责任（待交警确认）", "Indicative liability (police to confirm)"
+    ),
+    "proposal.route": ("处理途径", "Route"),
+    "loss.part": ("部件", "Part"),
+    "loss.operation": ("作业", "Operation"),
+    "loss.amount": ("金额", "Amount"),
+    "loss.grade": ("损伤等级", "Damage grade"),
+    "loss.regrade": ("更正损伤等级", "Correct the damage grade"),
+    "decide.search": ("搜索适用情形（编号或关键词）", "Search the rules (id or keyword)"),
+    "decide.search_hint": ("如：追尾、S01、变道", "e.g. rear-end, S01, lane"),
+    "decide.choose": ("请选择", "Choose"),
+    "decide.other": ("其他情形（须注明法律依据）", "Other (legal basis required)"),
+    "decide.basis_other": ("其他情形的法律依据", "Legal basis for “other”"),
+    "decide.statute": ("法律法规", "Statute"),
+    "decide.article": ("条款", "Article"),
+    "decide.preview": ("预览认定书", "Preview the determination"),
+    "decide.confirm_title": ("确认签发事故认定书", "Confirm the determination"),
+    "decide.confirm_hint": (
+        "以下为认定书将载明的内容。签发后不可撤回，请核对无误后确认。",
+        "This is exactly what the document will say. Issuing cannot be undone.",
+    ),
+    "decide.confirm": ("确认并签发", "Confirm and issue"),
+    "decide.edit": ("返回修改", "Back and edit"),
+    "decide.error.levels_invalid": (
+        "两方责任不能这样组合，请选择全部/无、主要/次要、同等/同等或无/无。",
+        "These levels do not stand together: choose full/none, major/minor, equal/equal "
+        "or none/none.",
+    ),
+    "decide.error.levels_mismatch": (
+        "所选责任与适用情形规定的责任不一致，请核对。",
+        "The levels chosen are not what the rule gives.",
+    ),
+    "decide.error.rule_required": ("请选择适用情形。", "Choose the rule applied."),
+    "decide.error.rule_unknown": ("适用情形不在规则目录中。", "No such rule in the catalogue."),
+    "decide.error.rule_routing": (
+        "G 类规则只决定转交途径，不能作为责任认定依据。",
+        "A routing rule (G…) sends a case to the police; it cannot decide liability.",
+    ),
+    "decide.error.basis_required": (
+        "选择“其他情形”时必须注明法律依据。",
+        "Name the legal basis when no catalogue rule applies.",
+    ),
+    "decide.error.basis_unknown": ("请从列表中选择法律法规。", "Choose a statute from the list."),
+    "decide.error.article_invalid": (
+        "条款格式应为“第43条”或“第44条第2款”。",
+        "Write the article as cited, e.g. 第43条 or 第44条第2款.",
+    ),
+    "decide.error.reason": (
+        "请填写 4 至 500 字的认定理由。", "Give a reason of 4 to 500 characters."
+    ),
+    "decide.error.note": ("认定说明不能超过 1000 字。", "The note is longer than 1000 characters."),
+    "decide.error.level": ("请选择双方责任。", "Choose both parties' liability."),
+    "done.determined": ("已签发事故认定书。", "The determination was issued."),
+    "done.retake": ("已通知当事人补拍照片。", "The parties were asked to retake photos."),
+    "done.refused": ("已转现场处理。", "Refused: handled on the scene."),
+    "done.released": ("已释放该案件。", "The case was released."),
+    "done.reassigned": ("已改派该案件。", "The case was reassigned."),
+    "done.regraded": ("已更正损伤等级。", "The damage grade was corrected."),
+    "doc.scene": ("事故基本情况", "Accident"),
+    "doc.collision_type": ("事故形态", "Collision type"),
+    "doc.facts": ("事故事实", "Facts"),
+    "doc.rule_text": ("情形说明", "Rule text"),
+    "doc.procedure": ("程序依据", "Procedural basis"),
+    "doc.badge": ("警号", "badge"),
+    "viewer.title": ("照片查看", "Photo viewer"),
 }
 
 
@@ -152,3 +238,19 @@ def translate(lang: str, key: str) -> str:
 
 def pick_lang(value: str | None) -> Lang:
     return "en" if value == "en" else DEFAULT_LANG
+
+
+def label(lang: str, kind: str, code: object) -> str:
+    """A code of the domain's vocabulary (``kind``: status, slot, manoeuvre, …) in words."""
+    text = "" if code is None else str(code)
+    pair = LABELS.get(kind, {}).get(text) or BOOLEAN.get(text)
+    if pair is None:
+        return text
+    return pair[1] if lang == "en" else pair[0]
+
+
+BOOLEAN: dict[str, tuple[str, str]] = {"true": ("是", "yes"), "false": ("否", "no")}
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {key.removeprefix("status."): pair for key, pair in MESSAGES.items()
+               if key.startswith("status.")},
+}

@@ -75,11 +75,12 @@ async def test_reviewer_determines_a_case_and_opens_the_document(
     await page.locator("#lightbox").click()
 
     form = page.locator("#determine-form")
-    await form.locator("select[name=level_A]").select_option("主要责任")
-    await form.locator("select[name=level_B]").select_option("次要责任")
-    await form.locator("input[name=rule]").fill("S01")
+    await form.locator("select[name=rule]").select_option("S01")
+    await form.locator("select[name=level_A]").select_option("全部责任")
+    await form.locator("select[name=level_B]").select_option("无责任")
     await form.locator("textarea[name=reason]").fill("结合现场照片与双方陈述，甲车未保持安全距离")
-    await form.locator("button").click()
+    await page.click("#preview-decision")
+    await page.click("#confirm-issue")
     await page.wait_for_url(f"**/console/cases/{case.id}?done=determined")
     assert "已认定" in await page.content()
 

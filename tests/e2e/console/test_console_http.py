@@ -100,6 +100,15 @@ async def test_forged_sessions_and_hostile_forms_get_clear_answers(console: Cons
     bad_levels = await client.request("POST", f"/console/cases/{case.id}/determine", {
         "level_A": "全部责任", "level_B": "全部责任", "rule": "S01", "reason": "测试理由"})
     assert bad_levels.code == 422
+    for rule in ("NOT-A-RULE", "G12"):
+        forged_rule = await client.request("POST", f"/console/cases/{case.id}/determine", {
+            "level_A": "全部责任", "level_B": "无责任", "rule": rule, "reason": "测试理由",
+            "confirm": "1"})  # fmt: skip
+        assert forged_rule.code == 422
+        assert 'id="decision-error"' in text(forged_rule)
+        assert "测试理由" in text(forged_rule), "the form keeps what was typed"
+    held = await console.runtime.services.intake.get(case.parties["A"].user_id, case.id)
+    assert held.determination is None
     assert (await client.request("GET", "/console/supervision")).code == 403
     escaped = await client.request("GET", "/console/lang/en?next=//evil.example/x")
     assert escaped.headers["Location"] == "/console/queue"
