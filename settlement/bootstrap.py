@@ -34,6 +34,7 @@ from adapters.http import api_photos, console
 from adapters.http.app import Route, make_app
 from adapters.metrics import Metrics, MetricsInterceptor, counting_deliveries, metrics_app
 from adapters.mongo.audit import MongoAuditLog
+from adapters.mongo.case_changes import MongoCaseChanges
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
@@ -43,6 +44,7 @@ from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.operations import MongoOperationsProbe
 from adapters.mongo.outbox import MongoOutbox
 from adapters.mongo.photos import MongoPhotoRepository
+from adapters.mongo.recipients import MongoRecipients
 from adapters.mongo.request_log import MongoRequestLog
 from adapters.mongo.review import MongoReviewQueries
 from adapters.mongo.sessions import MongoSessionStore
@@ -53,21 +55,25 @@ from adapters.passwords import Argon2PasswordHasher
 from adapters.photos.inspector import PillowExifInspector
 from adapters.photos.local_store import LocalPhotoStore
 from adapters.photos.s3_store import S3PhotoStore, build_s3_client
+from adapters.sealing import AesGcmSealer
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
 from adapters.wechat.notifier import WeChatNotifier
-from settlement.config import Settings, parse_code_pairs
+from settlement.config import Settings, parse_code_pairs, parse_key, parse_templates
+from settlement.domain.notices import Milestone
 from settlement.ports.photos import PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
-from settlement.services.claims import Claims
+from settlement.services.claims import Claims, NotificationTemplates
 from settlement.services.console import SLA_TARGET, ReviewConsole, StaffAuth
 from settlement.services.container import Services
 from settlement.services.dispatcher import Dispatcher, partner_handlers
+from settlement.services.drivers import DriverDesk
 from settlement.services.evidence import EvidenceService
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.notices import CASE_PAGE, MilestoneNotices
 from settlement.services.supervision import Supervision
 
 log = logging.getLogger(__name__)
@@ -93,6 +99,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         app_id=settings.wechat_app_id,
         app_secret=settings.wechat_app_secret,
     )
+    recipients = MongoRecipients(db, AesGcmSealer(parse_key(settings.openid_key)))
     auth = DriverAuth(
         wechat=wechat,
         sessions=MongoSessionStore(db),
@@ -100,7 +107,15 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         ids=ids,
         app_id=settings.wechat_app_id,
         token_ttl=timedelta(seconds=settings.token_ttl_s),
+        recipients=recipients,
     )
+    server_api = WeChatNotifier(
+        base_url=settings.wechat_api_base,
+        app_id=settings.wechat_app_id,
+        app_secret=settings.wechat_app_secret,
+    )
+    templates = parse_templates(settings.wechat_templates)
+    milestone_templates = {m: templates[m.value] for m in Milestone if m.value in templates}
     intake = CaseIntake(
         cases=MongoCaseRepository(db),
         clock=clock,
@@ -134,7 +149,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     )
     queries = MongoReviewQueries(db)
     claims, dispatcher = build_exchange(
-        settings, db, clock, photo_repository, photo_store, metrics=metrics
+        settings, db, clock, server_api, recipients, photo_repository, photo_store,
+        metrics=metrics,
     )
     documents = DocumentIssuer(
         renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
@@ -175,6 +191,26 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             settle=claims.settle,
         ),
         documents=documents,
+        drivers=DriverDesk(
+            intake=intake,
+            recipients=recipients,
+            wechat=server_api,
+            clock=clock,
+            filing_insurers=list(parse_code_pairs(settings.insurer_endpoints)),
+            milestone_templates=milestone_templates,
+            claim_templates={
+                k: v for k, v in templates.items() if k.startswith(("claim_", "mediation_"))
+            },
+            check_path=settings.wechat_miniprogram_state == "formal",
+        ),
+        notices=MilestoneNotices(
+            outbox=MongoOutbox(db),
+            recipients=recipients,
+            clock=clock,
+            templates=milestone_templates,
+            miniprogram_state=settings.wechat_miniprogram_state,
+        ),
+        case_changes=MongoCaseChanges(db, "driver_notices"),
     )
 
 
@@ -182,6 +218,8 @@ def build_exchange(
     settings: Settings,
     db: Database,
     clock: SystemClock,
+    notifier: WeChatNotifier,
+    recipients: MongoRecipients,
     photo_repository: MongoPhotoRepository | None = None,
     photo_store: PhotoStore | None = None,
     *,
@@ -189,6 +227,7 @@ def build_exchange(
 ) -> tuple[Claims, Dispatcher]:
     """The claims use cases and the outbox dispatcher for the configured partners."""
     outbox = MongoOutbox(db)
+    templates = parse_templates(settings.wechat_templates)
     endpoints = parse_code_pairs(settings.insurer_endpoints)
     insurers = (
         GrpcInsurerGateway(endpoints, deadline_s=settings.grpc_deadline_s) if endpoints else None
@@ -197,11 +236,6 @@ def build_exchange(
         GrpcMediationGateway(settings.mediation_endpoint, deadline_s=2 * settings.grpc_deadline_s)
         if settings.mediation_endpoint
         else None
-    )
-    notifier = WeChatNotifier(
-        base_url=settings.wechat_api_base,
-        app_id=settings.wechat_app_id,
-        app_secret=settings.wechat_app_secret,
     )
     claims = Claims(
         cases=MongoCaseRepository(db),
@@ -213,6 +247,15 @@ def build_exchange(
         photos=photo_repository,
         store=photo_store,
         mediation=mediation,
+        recipients=recipients,
+        templates=NotificationTemplates(
+            claim_filed=templates.get("claim_filed", ""),
+            claim_assessed=templates.get("claim_assessed", ""),
+            claim_paid=templates.get("claim_paid", ""),
+            mediation_outcome=templates.get("mediation_outcome", ""),
+            page=CASE_PAGE,
+            miniprogram_state=settings.wechat_miniprogram_state,
+        ),
     )
     handlers = partner_handlers(
         insurers=insurers,
@@ -248,13 +291,30 @@ async def run_exchange(services: Services, stop: asyncio.Event, poll_s: float = 
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=poll_s)
 
-    await asyncio.gather(services.dispatcher.run_forever(stop), poll())
+    async def notify() -> None:
+        notices, feed = services.notices, services.case_changes
+        if notices is None or feed is None or not notices.templates:
+            return
+        while not stop.is_set():
+            try:
+                await feed.follow(notices.on_change, stop.is_set)
+            except Exception:
+                log.exception("driver notices feed failed; restarting")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+
+    await asyncio.gather(services.dispatcher.run_forever(stop), poll(), notify())
 
 
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Start (or connect to) MongoDB, ensure indexes, build services; undo on exit."""
     embedded: EmbeddedMongo | None = None
+    if not settings.openid_key:
+        # Sealed openids need a key; a random one means notices reach only drivers who
+        # signed in since this start.
+        log.warning("SETTLEMENT_OPENID_KEY is not set; using a random one for this run")
+        settings = replace(settings, openid_key=secrets.token_hex(32))
     if not settings.cookie_secret:
         # Signed cookies (the console's XSRF token) need a key; a random one works for a
         # single process but makes every restart sign everyone out.

@@ -6,6 +6,8 @@ with a :class:`ConfigurationError` that names the variable.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +52,9 @@ class Settings:
     grpc_tls_key: Path | None = None  # SETTLEMENT_GRPC_TLS_KEY
     grpc_client_ca: Path | None = None  # SETTLEMENT_GRPC_CLIENT_CA; CA of insurer client certs
     insurer_tokens: str = field(default="", repr=False)  # SETTLEMENT_INSURER_TOKENS, "PICC=tok,…"
+    openid_key: str = field(default="", repr=False)  # SETTLEMENT_OPENID_KEY; 32 bytes, base64
+    wechat_templates: str = ""  # SETTLEMENT_WECHAT_TEMPLATES, "joined=tmpl,police_decided=tmpl"
+    wechat_miniprogram_state: str = "formal"  # SETTLEMENT_WECHAT_MINIPROGRAM_STATE
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
     debug: bool = False  # SETTLEMENT_DEBUG
@@ -101,6 +106,11 @@ class Settings:
             grpc_tls_key=reader.get("GRPC_TLS_KEY", Path, None),
             grpc_client_ca=reader.get("GRPC_CLIENT_CA", Path, None),
             insurer_tokens=reader.get("INSURER_TOKENS", str, ""),
+            openid_key=reader.get("OPENID_KEY", str, ""),
+            wechat_templates=reader.get("WECHAT_TEMPLATES", _templates, ""),
+            wechat_miniprogram_state=reader.get(
+                "WECHAT_MINIPROGRAM_STATE", _miniprogram_state, "formal"
+            ),
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
             debug=reader.get("DEBUG", _boolean, False),
@@ -117,6 +127,14 @@ class Settings:
             raise ConfigurationError(
                 "SETTLEMENT_INSURER_TOKENS must look like CODE=token,CODE=token"
             ) from None
+        if settings.openid_key:
+            try:
+                parse_key(settings.openid_key)
+            except ValueError:
+                # Checked here, not by the reader, so the key never reaches the message.
+                raise ConfigurationError(
+                    "SETTLEMENT_OPENID_KEY must be 32 bytes as base64 or 64 hex digits"
+                ) from None
         tls = (settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_client_ca)
         if any(tls) and not all(tls):
             raise ConfigurationError(
@@ -160,6 +178,55 @@ def parse_code_pairs(raw: str) -> dict[str, str]:
             raise ValueError(f"{code} is listed twice")
         pairs[code] = value
     return pairs
+
+
+def parse_key(raw: str) -> bytes:
+    """A 32-byte key written as base64 (standard or URL-safe) or as 64 hex digits.
+
+    Raises:
+        ValueError: not 32 bytes in either form.
+    """
+    text = raw.strip()
+    if len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return bytes.fromhex(text)
+    try:
+        key = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "==")
+    except (ValueError, binascii.Error):
+        raise ValueError("must be 32 bytes as base64 or 64 hex digits") from None
+    if len(key) != 32:
+        raise ValueError("must be 32 bytes as base64 or 64 hex digits")
+    return key
+
+
+NOTICE_NAMES = frozenset(
+    {"joined", "proposal_ready", "police_decided", "retake_asked",
+     "claim_filed", "claim_assessed", "claim_paid", "mediation_outcome"}
+)  # fmt: skip
+"""The notices a subscription template can be configured for."""
+
+
+def parse_templates(raw: str) -> dict[str, str]:
+    """``"joined=T1,police_decided=T2"`` -> ``{"joined": "T1", "police_decided": "T2"}``.
+
+    Raises:
+        ValueError: malformed, or a name that is not a notice.
+    """
+    templates = {code.lower(): value for code, value in parse_code_pairs(raw).items()}
+    unknown = sorted(set(templates) - NOTICE_NAMES)
+    if unknown:
+        raise ValueError(f"unknown notice {unknown[0]!r}; known: {', '.join(sorted(NOTICE_NAMES))}")
+    return templates
+
+
+def _templates(raw: str) -> str:
+    parse_templates(raw)
+    return raw
+
+
+def _miniprogram_state(raw: str) -> str:
+    if raw not in {"developer", "trial", "formal"}:
+        raise ValueError("must be developer, trial or formal")
+    return raw
 
 
 def _code_pairs(raw: str) -> str:

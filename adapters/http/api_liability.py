@@ -81,6 +81,25 @@ class AgreementPdfHandler(_LiabilityHandler):
         self.finish(pdf)
 
 
+class DeterminationPdfHandler(_LiabilityHandler):
+    @driver
+    async def get(self, case_id: str) -> None:
+        sha256, pdf = await self.desk.determination_pdf(self.user_id, case_id)
+        self.set_header("Content-Type", "application/pdf")
+        self.set_header(
+            "Content-Disposition", f'attachment; filename="determination-{case_id}.pdf"'
+        )
+        self.set_header("X-Document-SHA256", sha256)
+        self.finish(pdf)
+
+
+class ReconsiderationHandler(_LiabilityHandler):
+    @driver
+    async def post(self, case_id: str) -> None:
+        case = await self.desk.request_reconsideration(self.user_id, case_id, self.json_body())
+        self.respond(proposal_view(case, self.user_id), status=201)
+
+
 class VerifyHandler(_LiabilityHandler):
     @public
     async def get(self, sha256: str) -> None:
@@ -105,5 +124,7 @@ routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
     (rf"{_CASE}/sign", SignHandler, None),
     (rf"{_CASE}/decline", DeclineHandler, None),
     (rf"{_CASE}/agreement\.pdf", AgreementPdfHandler, None),
+    (rf"{_CASE}/determination\.pdf", DeterminationPdfHandler, None),
+    (rf"{_CASE}/reconsideration", ReconsiderationHandler, None),
     (r"/api/v1/documents/([0-9a-f]{64})/verify", VerifyHandler, None),
 ]

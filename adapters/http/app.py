@@ -7,7 +7,7 @@ from typing import Any
 
 import tornado.web
 
-from adapters.http import api_cases, api_labels, api_liability, front, health, openapi
+from adapters.http import api_cases, api_drivers, api_labels, api_liability, front, health, openapi
 from adapters.http.base import undeclared_entry_points
 from adapters.http.health import NotFoundHandler
 from adapters.metrics import Metrics, http_log_function
@@ -23,6 +23,7 @@ CORE_ROUTES: list[Route] = [
     *api_labels.routes,
     *api_cases.routes,
     *api_liability.routes,
+    *api_drivers.routes,
 ]
 
 

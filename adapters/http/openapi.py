@@ -49,8 +49,42 @@ _CASE_VIEW = {
         "parties": {"type": "object", "additionalProperties": _PARTY_VIEW},
         "statements_complete": {"type": "boolean"},
         "missing": {"type": "array", "items": {"type": "string"}},
+        "determination": {"$ref": "#/components/schemas/Determination"},
     },
 }
+
+_DETERMINATION = {
+    "type": ["object", "null"],
+    "description": "The police determination as served on the parties; null before it.",
+    "required": ["levels", "rule", "explanation", "decided_at", "document", "reconsideration"],
+    "properties": {
+        "levels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "rule": {"type": ["string", "null"]},
+        "explanation": {"type": "string"},
+        "decided_at": {"type": ["string", "null"]},
+        "document": {
+            "type": ["object", "null"],
+            "properties": {
+                "sha256": {"type": "string"},
+                "format": {"type": "string"},
+                "pdf_path": {"type": ["string", "null"]},
+                "verify_path": {"type": ["string", "null"]},
+            },
+        },
+        "reconsideration": {
+            "type": "object",
+            "description": "复核 (程序规定第七十一条): within three days, once per party.",
+            "required": ["deadline", "requests", "you_may_request"],
+            "properties": {
+                "deadline": {"type": ["string", "null"]},
+                "requests": {"type": "object"},
+                "you_may_request": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 _CASE_SUMMARY = {
     "type": "object",
@@ -89,6 +123,8 @@ _PROPOSAL_VIEW = {
         "status": {"type": "string", "enum": schemas.CASE_STATUSES},
         "your_party": {"type": "string", "enum": ["A", "B"]},
         "proposal": _NULLABLE_OBJECT,
+        "overruled_by_determination": {"type": "boolean"},
+        "determination": {"$ref": "#/components/schemas/Determination"},
         "agreement": {
             "type": "object",
             "required": ["accepted", "signed", "declined", "document"],
@@ -363,6 +399,69 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/cases/{case_id}/determination.pdf": {
+                "get": {
+                    **_operation("Download the police determination (事故认定书, PDF)",
+                                 case_id=True),
+                    "responses": {
+                        "200": {"description": "The determination",
+                                "content": {"application/pdf": _BINARY}},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/cases/{case_id}/reconsideration": {
+                "post": _operation(
+                    "Ask for a reconsideration (复核) of the police determination, with a reason",
+                    ok=201, body=schemas.RECONSIDERATION_REQUEST, response=_PROPOSAL_VIEW,
+                    case_id=True, post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/invitation/wxacode": {
+                "post": {
+                    **_operation(
+                        "The join code as a mini-program code (scene c=<code>, join page)",
+                        body=schemas.JOIN_CASE, case_id=True, post=True,
+                    ),
+                    "responses": {
+                        "200": {"description": "The picture",
+                                "content": {"image/png": _BINARY, "image/jpeg": _BINARY}},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/me/phone": {
+                "post": _operation(
+                    "Verify my phone number with a getPhoneNumber code (single use)",
+                    body=schemas.PHONE_CODE, post=True,
+                    response={"type": "object", "required": ["phone", "verified"],
+                              "properties": {"phone": {"type": "string"},
+                                             "verified": {"type": "boolean"}}},
+                )
+            },
+            "/api/v1/insurers": {
+                "get": _operation(
+                    "The insurers a driver can choose, and whether claims go to them online",
+                    secured=False,
+                    response={"type": "object", "required": ["insurers"], "properties": {
+                        "insurers": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["code", "name_zh", "name_en", "online_claims"],
+                            "properties": {"code": {"type": "string"},
+                                           "name_zh": {"type": "string"},
+                                           "name_en": {"type": "string"},
+                                           "online_claims": {"type": "boolean"}}}}}},
+                )
+            },
+            "/api/v1/notices/templates": {
+                "get": _operation(
+                    "Subscription-message template ids by notice, for wx.requestSubscribeMessage",
+                    secured=False,
+                    response={"type": "object", "required": ["templates"], "properties": {
+                        "templates": {"type": "object",
+                                      "additionalProperties": {"type": "string"}}}},
+                )
+            },
             "/api/v1/documents/{sha256}/verify": {
                 "get": {
                     **_operation(
@@ -382,7 +481,8 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Problem": schemas.PROBLEM, "CaseView": _CASE_VIEW},
+            "schemas": {"Problem": schemas.PROBLEM, "CaseView": _CASE_VIEW,
+                        "Determination": _DETERMINATION},
         },
     }
 

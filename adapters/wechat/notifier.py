@@ -1,4 +1,5 @@
-"""WeChatNotifier: the Notifier port over WeChat's subscription-message API.
+"""WeChatNotifier: subscription messages, phone numbers and mini-program codes over WeChat's
+server API (one access token shared by all of them).
 
 Access tokens come from ``getStableAccessToken`` (``POST /cgi-bin/stable_token``),
 fetched once per refresh window and shared by every send: concurrent sends wait for
@@ -22,6 +23,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from settlement.domain.exchange import SubscriptionMessage, wechat_errcode_is_final
 from settlement.errors import (
+    InvalidInput,
     RecipientRefused,
     UpstreamRejected,
     UpstreamThrottled,
@@ -125,12 +127,77 @@ class WeChatNotifier:
             self._expires_at = self._clock() + max(lifetime - REFRESH_MARGIN_S, 60.0)
             return token
 
+    async def phone_number(self, code: str) -> str:
+        """Exchange a ``getPhoneNumber`` button code (single use) for the verified number.
+
+        Raises:
+            InvalidInput: the code is invalid or used (40029, 40163): ask the driver again.
+            UpstreamUnavailable: WeChat is busy or unreachable.
+        """
+        body = json.dumps({"code": code})
+        payload = await self._with_token("/wxa/business/getuserphonenumber", body)
+        info = payload.get("phone_info")
+        number = info.get("phoneNumber") if isinstance(info, dict) else None
+        if payload.get("errcode", 0) == 0 and isinstance(number, str) and number:
+            return number
+        errcode = payload.get("errcode", -1)
+        log.warning("wechat getuserphonenumber refused: errcode %s", errcode)
+        if errcode in (40029, 40163):
+            raise InvalidInput(
+                "The phone-number permission has expired or was used; tap the button again.",
+                field="code",
+            )
+        raise UpstreamUnavailable("WeChat could not confirm the phone number now.",
+                                  wechat_errcode=errcode)  # fmt: skip
+
+    async def unlimited_code(self, scene: str, page: str, *, check_path: bool) -> bytes:
+        """A mini-program code (``wxacode.getUnlimited``) opening ``page`` with ``scene``.
+
+        Raises:
+            UpstreamUnavailable: WeChat answered with an error instead of an image.
+        """
+        body = json.dumps({"scene": scene, "page": page, "check_path": check_path,
+                           "width": 430})  # fmt: skip
+        token = await self._access_token()
+        content_type, raw = await self._fetch(f"/wxa/getwxacodeunlimit?access_token={token}", body)
+        if content_type.startswith("image/") and raw:
+            return raw
+        errcode = _errcode_of(raw)
+        if errcode in TOKEN_INVALID:
+            token = await self._access_token(force=True, stale=token)
+            content_type, raw = await self._fetch(
+                f"/wxa/getwxacodeunlimit?access_token={token}", body
+            )
+            if content_type.startswith("image/") and raw:
+                return raw
+            errcode = _errcode_of(raw)
+        log.warning("wechat getwxacodeunlimit refused: errcode %s", errcode)
+        raise UpstreamUnavailable("WeChat could not make the join code picture now.",
+                                  wechat_errcode=errcode)  # fmt: skip
+
+    async def _with_token(self, path: str, body: str) -> dict[str, object]:
+        token = await self._access_token()
+        payload = await self._post(f"{path}?access_token={token}", body)
+        if payload.get("errcode") in TOKEN_INVALID:
+            token = await self._access_token(force=True, stale=token)
+            payload = await self._post(f"{path}?access_token={token}", body)
+        return payload
+
     async def _send(self, token: str, body: str) -> int:
         payload = await self._post(f"/cgi-bin/message/subscribe/send?access_token={token}", body)
         errcode = payload.get("errcode", 0)
         return errcode if isinstance(errcode, int) else -1
 
     async def _post(self, path: str, body: str) -> dict[str, object]:
+        _, raw = await self._fetch(path, body)
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return {"errcode": -1}
+        return parsed if isinstance(parsed, dict) else {"errcode": -1}
+
+    async def _fetch(self, path: str, body: str) -> tuple[str, bytes]:
+        """POST ``body``; (content type, body bytes), or an errcode -1 document on failure."""
         request = HTTPRequest(
             self._base_url + path,
             method="POST",
@@ -139,17 +206,22 @@ class WeChatNotifier:
             request_timeout=self._timeout_s,
             connect_timeout=self._timeout_s,
         )
+        failed = ("application/json", b'{"errcode": -1}')
         try:
             response = await AsyncHTTPClient().fetch(request, raise_error=True)
         except HTTPClientError as exc:
             # The URL may carry the access token: log the status only.
             log.warning("wechat http error %s", exc.code)
-            return {"errcode": -1}
+            return failed
         except (OSError, TimeoutError):
             log.warning("wechat unreachable")
-            return {"errcode": -1}
-        try:
-            parsed = json.loads(response.body)
-        except ValueError:
-            return {"errcode": -1}
-        return parsed if isinstance(parsed, dict) else {"errcode": -1}
+            return failed
+        return response.headers.get("Content-Type", ""), response.body
+
+
+def _errcode_of(raw: bytes) -> object:
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return -1
+    return parsed.get("errcode", -1) if isinstance(parsed, dict) else -1

@@ -12,7 +12,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from settlement.domain.geo import GeoPoint
@@ -71,6 +71,9 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.CLOSED: frozenset(),
     CaseStatus.WITHDRAWN: frozenset(),
 }
+
+RECONSIDERATION_WINDOW = timedelta(days=3)
+"""程序规定第七十一条: a 复核 is asked within three days of the determination being served."""
 
 PARTY_LABELS = ("A", "B")
 """The opener is party A, whoever joins is party B (the labels of the facts document)."""
@@ -449,6 +452,47 @@ class Case:
         }
         review = {**(self.review or {}), "decided_at": now, "outcome": "determined"}
         return replace(moved, determination=determination, review=review)
+
+    def request_reconsideration(self, user_id: str, reason: str, now: datetime) -> Case:
+        """A party asks for a 复核 of the police determination.
+
+        程序规定第七十一条: within three days of the determination being served (here: issued
+        to both parties in the app, so served when decided), with a reason; the 复核 of one
+        accident is heard once, so each party may ask once and a second request is refused.
+
+        Raises:
+            IllegalTransition: the case has no determination.
+            PreconditionFailed: past the window, or this party has already asked.
+        """
+        label = self.require_party(user_id)
+        determination = self.determination
+        decided_at = (determination or {}).get("decided_at")
+        if determination is None or not isinstance(decided_at, datetime):
+            raise IllegalTransition(
+                "Only a police determination can be reconsidered.", status=self.status.value
+            )
+        deadline = decided_at + RECONSIDERATION_WINDOW
+        if now > deadline:
+            raise PreconditionFailed(
+                "The three days for asking a reconsideration (复核) have passed.",
+                reason="reconsideration_window_closed",
+                deadline=deadline.isoformat(),
+            )
+        requests = dict(determination.get("reconsideration_requests") or {})
+        if label in requests:
+            raise PreconditionFailed(
+                "You have already asked for a reconsideration (复核) of this determination.",
+                reason="reconsideration_already_requested",
+            )
+        requests[label] = {"at": now, "reason": reason, "status": "pending"}
+        changed = {**determination, "reconsideration_requests": requests}
+        return replace(self, determination=changed, updated_at=now)
+
+    @property
+    def reconsideration_deadline(self) -> datetime | None:
+        """Until when a party may ask for a 复核 (程序规定第七十一条), or None."""
+        decided_at = (self.determination or {}).get("decided_at")
+        return decided_at + RECONSIDERATION_WINDOW if isinstance(decided_at, datetime) else None
 
     def request_retake(
         self, reviewer: str, reason: str, slots: Sequence[str], now: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -77,3 +77,12 @@ class IdempotencyStore(Protocol):
 
     async def abandon(self, scope: str, key: str) -> None:
         """Forget a reservation whose request failed, so the client may retry."""
+
+
+class CaseChanges(Protocol):
+    """A resumable feed of every case change (its position survives restarts)."""
+
+    async def follow(
+        self, handle: Callable[[Case], Awaitable[object]], stop: Callable[[], bool]
+    ) -> None:
+        """Call ``handle`` with each changed case, in order, until ``stop()`` is true."""

@@ -41,3 +41,43 @@ class WeChatAuth(Protocol):
             RateLimited: WeChat's per-user limit was hit (45011).
             UpstreamUnavailable: WeChat is busy or unreachable (-1, network errors).
         """
+
+
+class Sealer(Protocol):
+    """Authenticated encryption of small secrets; ``context`` is bound to the value."""
+
+    def seal(self, plaintext: str, context: str) -> bytes: ...
+
+    def open(self, sealed: bytes, context: str) -> str | None:
+        """The plaintext, or None when the value is not ours or was altered."""
+
+
+class RecipientStore(Protocol):
+    """Drivers' WeChat openids and verified phone numbers, kept sealed at rest."""
+
+    async def remember(self, user_id: str, openid: str) -> None:
+        """Record the openid ``user_id`` signed in with (notices go there)."""
+
+    async def openid_for(self, user_id: str) -> str | None:
+        """The openid to notify ``user_id`` at, or None when there is none."""
+
+    async def remember_phone(self, user_id: str, phone: str) -> None:
+        """Record a phone number WeChat verified for ``user_id``."""
+
+    async def verified_phone(self, user_id: str) -> str | None: ...
+
+
+class WeChatServerApi(Protocol):
+    async def phone_number(self, code: str) -> str:
+        """Exchange a ``getPhoneNumber`` code for the verified number.
+
+        Raises:
+            InvalidInput: the code is invalid or used. UpstreamUnavailable: WeChat is down.
+        """
+
+    async def unlimited_code(self, scene: str, page: str, *, check_path: bool) -> bytes:
+        """A mini-program code image opening ``page`` with ``scene``.
+
+        Raises:
+            UpstreamUnavailable: WeChat gave no image.
+        """

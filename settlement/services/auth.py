@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from settlement.errors import NotAuthenticated, TokenExpired
 from settlement.ports.cases import Session, SessionStore
-from settlement.ports.identity import Clock, IdGenerator, WeChatAuth
+from settlement.ports.identity import Clock, IdGenerator, RecipientStore, WeChatAuth
 
 SESSION_CACHE_S = 30.0
 SESSION_CACHE_SIZE = 10_000
@@ -27,6 +27,7 @@ class DriverAuth:
     Args:
         app_id: the mini-program's app id; user ids are derived per app from the openid.
         token_ttl: how long an issued token is valid.
+        recipients: where the openid is recorded for notices (none: no notices).
     """
 
     def __init__(
@@ -38,7 +39,9 @@ class DriverAuth:
         ids: IdGenerator,
         app_id: str,
         token_ttl: timedelta,
+        recipients: RecipientStore | None = None,
     ) -> None:
+        self._recipients = recipients
         self._wechat = wechat
         self._sessions = sessions
         self._clock = clock
@@ -81,6 +84,9 @@ class DriverAuth:
 
     async def _exchange(self, code: str, code_digest: str) -> tuple[Session, str]:
         identity = await self._wechat.code_to_session(code)
+        if self._recipients is not None:
+            # Notices go to the openid the driver signs in with (sealed at rest).
+            await self._recipients.remember(self.user_id_for(identity.openid), identity.openid)
         token = self._ids.token()
         session = Session(
             token_digest=digest(token),

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from settlement.ports.cases import IdempotencyStore
+from settlement.ports.cases import CaseChanges, IdempotencyStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
 from settlement.services.claims import Claims
 from settlement.services.console import ReviewConsole, StaffAuth
 from settlement.services.dispatcher import Dispatcher
+from settlement.services.drivers import DriverDesk
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.notices import MilestoneNotices
 from settlement.services.supervision import Supervision
 
 
@@ -38,3 +40,9 @@ class Services:
     """Liability proposal, acceptance, signatures and the agreement PDF."""
     documents: DocumentIssuer | None = None
     """Renders and keeps issued documents (agreements; the console's 事故认定书)."""
+    drivers: DriverDesk | None = None
+    """Verified phone numbers, join mini-program codes, insurers, notice templates."""
+    notices: MilestoneNotices | None = None
+    """Drivers' WeChat notices at each milestone of their case."""
+    case_changes: CaseChanges | None = None
+    """The feed that drives ``notices``."""

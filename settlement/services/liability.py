@@ -49,6 +49,7 @@ from settlement.ports.identity import Clock, IdGenerator
 from settlement.services import schemas
 from settlement.services.auth import digest
 from settlement.services.validation import validate
+from settlement.services.views import determination_view
 
 MAX_WRITE_ATTEMPTS = 5
 SIGNATURE_TTL = timedelta(minutes=10)
@@ -398,6 +399,36 @@ class LiabilityDesk:
             )
         return sha256, await self._documents.pdf(sha256)
 
+    async def determination_pdf(self, user_id: str, case_id: str) -> tuple[str, bytes]:
+        """The 事故认定书 of one of the user's cases: (content hash, PDF bytes).
+
+        Raises:
+            NotFound: the police have not decided, or the document is not a PDF.
+        """
+        case = await self.get(user_id, case_id)
+        record = (case.determination or {}).get("document") or {}
+        sha256 = record.get("sha256")
+        if not isinstance(sha256, str) or record.get("format", "pdf") != "pdf":
+            raise NotFound(
+                "No police determination document has been issued for this case.",
+                case_id=case_id,
+            )
+        return sha256, await self._documents.pdf(sha256)
+
+    async def request_reconsideration(self, user_id: str, case_id: str, body: object) -> Case:
+        """Ask for a 复核 of the police determination (程序规定第七十一条), with a reason.
+
+        Raises:
+            IllegalTransition: no determination. PreconditionFailed: too late, or asked before.
+        """
+        validate(body, schemas.RECONSIDERATION_REQUEST)
+        assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
+        reason = str(body["reason"]).strip()
+        now = self._clock.now()
+        return await self._update(
+            user_id, case_id, _sync(lambda c: c.request_reconsideration(user_id, reason, now))
+        )
+
     async def verify(self, sha256: str) -> Verification:
         return await self._documents.verify(sha256)
 
@@ -432,11 +463,18 @@ def proposal_view(case: Case, viewer_id: str) -> dict[str, Any]:
     signatures = agreement.get("signatures") or {}
     document = agreement.get("document")
     declined = agreement.get("declined")
+    # Once the police decided, the engine's figures are overruled: the parties see the
+    # determination instead, never two answers to one question.
+    overruled = case.determination is not None
     return {
         "case_id": case.id,
         "status": case.status.value,
         "your_party": case.label_of(viewer_id),
-        "proposal": _jsonable(case.proposal) if case.proposal is not None else None,
+        "proposal": _jsonable(case.proposal)
+        if case.proposal is not None and not overruled
+        else None,
+        "overruled_by_determination": overruled,
+        "determination": determination_view(case, case.label_of(viewer_id)),
         "agreement": {
             "accepted": {label: label in accepted for label in sorted(case.parties)},
             "signed": {

@@ -76,6 +76,17 @@ CREATE_CASE: Schema = {
     },
 }
 
+PHONE_CODE: Schema = WECHAT_LOGIN
+"""A ``getPhoneNumber`` button code has the shape of a login code."""
+
+RECONSIDERATION_REQUEST: Schema = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    # 程序规定第七十一条: the request states what is asked and why.
+    "properties": {"reason": _string(1000, pattern=r"[\s\S]*\S[\s\S]*")},
+}
+
 JOIN_CASE: Schema = {
     "type": "object",
     "required": ["code"],

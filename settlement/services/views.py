@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from settlement.domain.case import Case, Party, PartyDetails
@@ -40,6 +41,51 @@ def case_for_party(case: Case, viewer_id: str) -> dict[str, Any]:
         },
         "statements_complete": case.statements_complete,
         "missing": case.missing(),
+        "determination": determination_view(case, viewer_label),
+    }
+
+
+def determination_view(case: Case, viewer_label: str | None) -> dict[str, Any] | None:
+    """The police determination as the parties receive it (程序规定第六十四条: served on
+    them): levels, the rule and the officer's explanation, the 事故认定书 to download, and
+    the 复核 window; None before the police decided."""
+    determination = case.determination
+    if not determination:
+        return None
+    document = determination.get("document") or {}
+    requests = determination.get("reconsideration_requests") or {}
+    deadline = case.reconsideration_deadline
+    decided_at = determination.get("decided_at")
+    return {
+        "levels": dict(determination.get("levels") or {}),
+        "rule": determination.get("rule"),
+        "explanation": determination.get("note") or "",
+        "decided_at": _iso(decided_at),
+        "document": None
+        if not document.get("sha256")
+        else {
+            "sha256": document.get("sha256"),
+            "format": document.get("format", "pdf"),
+            "pdf_path": f"/api/v1/cases/{case.id}/determination.pdf"
+            if document.get("format", "pdf") == "pdf"
+            else None,
+            "verify_path": document.get("verify_path"),
+        },
+        "reconsideration": {
+            "deadline": deadline.isoformat() if deadline else None,
+            "requests": {
+                label: {
+                    "at": _iso(entry.get("at")),
+                    "reason": entry.get("reason") if label == viewer_label else None,
+                    "status": entry.get("status", "pending"),
+                }
+                for label, entry in sorted(requests.items())
+            },
+            "you_may_request": viewer_label is not None
+            and viewer_label not in requests
+            and deadline is not None
+            and datetime.now(UTC) <= deadline,
+        },
     }
 
 
@@ -89,3 +135,7 @@ def masked_details(details: PartyDetails) -> dict[str, str]:
         "insurer_code": details.insurer_code,
         "policy_number": mask_document_number(details.policy_number),
     }
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None

@@ -1,0 +1,60 @@
+"""Which WeChat notices a case owes its drivers, read from the case as it stands.
+
+Each milestone yields one notice per recipient with a stable key, so reading the same
+case twice (a restart, two processes, a repeated change event) owes the same notices and
+the outbox's unique request id sends each once. Claim assessments and payouts are
+announced by the claims flow itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from settlement.domain.case import Case, CaseStatus
+
+
+class Milestone(enum.StrEnum):
+    JOINED = "joined"  # the other party joined (to A)
+    PROPOSAL_READY = "proposal_ready"  # liability proposed, or sent to the police (both)
+    POLICE_DECIDED = "police_decided"  # the determination was issued (both)
+    RETAKE_ASKED = "retake_asked"  # a reviewer asked for photos again (both)
+
+
+TITLES_ZH: dict[Milestone, str] = {
+    Milestone.JOINED: "对方已加入案件",
+    Milestone.PROPOSAL_READY: "责任方案已出",
+    Milestone.POLICE_DECIDED: "交警已作出事故认定",
+    Milestone.RETAKE_ASKED: "交警请您补拍照片",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DueNotice:
+    key: str
+    """Stable per case, milestone, occurrence and recipient (the outbox request id)."""
+    milestone: Milestone
+    party: str
+
+
+def due_notices(case: Case) -> list[DueNotice]:
+    """Every notice ``case`` owes so far (the outbox drops the ones already queued)."""
+    due: list[DueNotice] = []
+
+    def owe(milestone: Milestone, occurrence: str, parties: list[str]) -> None:
+        for party in parties:
+            if party in case.parties:
+                key = f"notice:{case.id}:{milestone.value}:{occurrence}:{party}"
+                due.append(DueNotice(key, milestone, party))
+
+    if "B" in case.parties:
+        owe(Milestone.JOINED, "1", ["A"])
+    proposal = case.proposal or {}
+    if proposal and case.status in (CaseStatus.LIABILITY_PROPOSED, CaseStatus.POLICE_REVIEW):
+        occurrence = str(proposal.get("terms_sha256") or proposal.get("proposed_at") or "1")
+        owe(Milestone.PROPOSAL_READY, occurrence[:16], ["A", "B"])
+    if case.determination:
+        owe(Milestone.POLICE_DECIDED, "1", ["A", "B"])
+    for index, _ in enumerate((case.review or {}).get("requests") or []):
+        owe(Milestone.RETAKE_ASKED, str(index + 1), ["A", "B"])
+    return due
