@@ -486,6 +486,20 @@ _OUTBOX_STATUS: dict[str, Pair] = {
     "dead": ("发送失败（已停止重试）", "Failed, no more retries"),
 }
 
+_NOTICE: dict[str, Pair] = {
+    "joined": ("对方已加入案件", "The other party joined"),
+    "proposal_ready": ("责任方案已出", "The liability proposal is ready"),
+    "police_decided": ("交警已作出事故认定", "The police decided"),
+    "retake_asked": ("交警请您补拍照片", "The police ask for new photos"),
+    "claim_filed": ("已向保险公司报案", "Claim filed with the insurer"),
+    "claim_assessed": ("保险公司已定损", "The insurer assessed the loss"),
+    "claim_paid": ("保险公司已赔付", "The insurer paid"),
+    "mediation_outcome": ("调解有结果", "Mediation outcome"),
+}
+_RECONSIDERATION_STATUS: dict[str, Pair] = {
+    "pending": ("复核申请已提交，等待上一级交警处理", "Reconsideration requested, pending"),
+}
+
 # --- loss ---------------------------------------------------------------------------------
 
 _LOSS_GRADE: dict[str, Pair] = {
@@ -551,6 +565,8 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "mediation_result": _MEDIATION_RESULT,
     "dispute_party_role": _DISPUTE_ROLE,
     "outbox_status": _OUTBOX_STATUS,
+    "notice": _NOTICE,
+    "reconsideration_status": _RECONSIDERATION_STATUS,
     "loss_grade": _LOSS_GRADE,
     "repair_operation": _REPAIR_OPERATION,
     "confidence": _CONFIDENCE,

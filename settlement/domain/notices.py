@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from settlement.domain.case import Case, CaseStatus
+from settlement.domain.labels import label
 
 
 class Milestone(enum.StrEnum):
@@ -21,12 +22,9 @@ class Milestone(enum.StrEnum):
     RETAKE_ASKED = "retake_asked"  # a reviewer asked for photos again (both)
 
 
-TITLES_ZH: dict[Milestone, str] = {
-    Milestone.JOINED: "对方已加入案件",
-    Milestone.PROPOSAL_READY: "责任方案已出",
-    Milestone.POLICE_DECIDED: "交警已作出事故认定",
-    Milestone.RETAKE_ASKED: "交警请您补拍照片",
-}
+def title_zh(milestone: Milestone) -> str:
+    """What the notice says happened (the shared label of the notice)."""
+    return label("notice", milestone.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +48,8 @@ def due_notices(case: Case) -> list[DueNotice]:
     if "B" in case.parties:
         owe(Milestone.JOINED, "1", ["A"])
     proposal = case.proposal or {}
-    if proposal and case.status in (CaseStatus.LIABILITY_PROPOSED, CaseStatus.POLICE_REVIEW):
-        occurrence = str(proposal.get("terms_sha256") or proposal.get("proposed_at") or "1")
-        owe(Milestone.PROPOSAL_READY, occurrence[:16], ["A", "B"])
+    if proposal and case.status is CaseStatus.LIABILITY_PROPOSED:
+        owe(Milestone.PROPOSAL_READY, str(proposal.get("terms_sha256") or "1")[:16], ["A", "B"])
     if case.determination:
         owe(Milestone.POLICE_DECIDED, "1", ["A", "B"])
     for index, _ in enumerate((case.review or {}).get("requests") or []):

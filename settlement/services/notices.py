@@ -14,7 +14,7 @@ from datetime import datetime
 
 from settlement.domain.case import Case
 from settlement.domain.exchange import NewOutboxMessage, SubscriptionMessage
-from settlement.domain.notices import TITLES_ZH, Milestone, due_notices
+from settlement.domain.notices import Milestone, due_notices, title_zh
 from settlement.errors import AlreadyExists
 from settlement.ports.claims import RecipientDirectory
 from settlement.ports.identity import Clock
@@ -88,7 +88,7 @@ class MilestoneNotices:
 def _data(case: Case, milestone: Milestone, now: datetime) -> dict[str, str]:
     # Template keywords: what happened, which case, when (no personal data in a notice).
     return {
-        "thing1": TITLES_ZH[milestone],
+        "thing1": title_zh(milestone),
         "character_string2": case.id,
         "time3": now.strftime("%Y-%m-%d %H:%M"),
     }

@@ -40,6 +40,7 @@ ENUM_KINDS: dict[str, str] = {
     "settlement.domain.exchange.DisputeStage": "dispute_stage",
     "settlement.domain.exchange.MediationResult": "mediation_result",
     "settlement.domain.exchange.OutboxStatus": "outbox_status",
+    "settlement.domain.notices.Milestone": "notice",
 }
 LITERAL_KINDS: dict[str, str] = {
     "settlement.domain.eligibility.Route": "route",
