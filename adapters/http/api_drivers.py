@@ -1,5 +1,6 @@
-"""The drivers' API around the case: verified phone number, the join code as a
-mini-program code, the insurers to choose from and the notice templates."""
+"""The drivers' API around the case: the eligibility questions at the scene, the verified
+phone number, the join code as a mini-program code, the insurers to choose from and the
+notice templates."""
 
 from __future__ import annotations
 
@@ -54,6 +55,12 @@ class InsurersHandler(_DriversHandler):
         )
 
 
+class EligibilityHandler(_DriversHandler):
+    @public
+    async def post(self) -> None:
+        self.respond(self.desk.eligibility(self.json_body()))
+
+
 class NoticeTemplatesHandler(_DriversHandler):
     @public
     async def get(self) -> None:
@@ -65,4 +72,5 @@ routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
     (rf"/api/v1/cases/{CASE_ID}/invitation/wxacode", JoinWxacodeHandler, None),
     (r"/api/v1/insurers", InsurersHandler, None),
     (r"/api/v1/notices/templates", NoticeTemplatesHandler, None),
+    (r"/api/v1/eligibility", EligibilityHandler, None),
 ]

@@ -453,6 +453,23 @@ def openapi_document() -> dict[str, Any]:
                                            "online_claims": {"type": "boolean"}}}}}},
                 )
             },
+            "/api/v1/eligibility": {
+                "post": _operation(
+                    "At the scene: may this accident be handled online, and if not, why and "
+                    "what to do now",
+                    secured=False,
+                    body={"type": "object", "required": ["vehicles"], "properties": {
+                        "flags": {"type": "object"}, "vehicles": {"type": "object"},
+                        "location": {"type": "object"}}},
+                    response={"type": "object",
+                              "required": ["allowed", "disputed", "route", "guidance", "refusals"],
+                              "properties": {"allowed": {"type": "boolean"},
+                                             "disputed": {"type": "boolean"},
+                                             "route": {"type": "string"},
+                                             "guidance": {"type": "object"},
+                                             "refusals": {"type": "array"}}},
+                )
+            },
             "/api/v1/notices/templates": {
                 "get": _operation(
                     "Subscription-message template ids by notice, for wx.requestSubscribeMessage",

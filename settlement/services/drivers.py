@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from settlement.domain import eligibility
+from settlement.domain.facts import parse_facts
 from settlement.domain.insurers import INSURERS, Insurer
 from settlement.domain.notices import Milestone
 from settlement.errors import JoinCodeInvalid, UpstreamUnavailable
@@ -92,6 +95,40 @@ class DriverDesk:
                 "This join code is not the case's current one; ask for a new code first."
             )
         return await self._api().unlimited_code(f"c={code}", JOIN_PAGE, check_path=self._check_path)
+
+    @staticmethod
+    def eligibility(body: object) -> dict[str, Any]:
+        """The eligibility gate on the scene questions, before any case exists.
+
+        ``body`` is a facts document (``flags`` and ``vehicles``; ``location`` optional).
+        The answer says whether online quick handling is open, and if not, the reasons, their
+        legal basis and what to do right now.
+
+        Raises:
+            InvalidInput: not a facts document (``details.field`` names the field).
+        """
+        facts = parse_facts(body)
+        answer = eligibility.check(facts)
+        route = answer.route or "self_negotiation"
+        if answer.allowed and answer.disputed:
+            route = "online_police_determination"
+        zh, en = eligibility.ROUTE_GUIDANCE[route]
+        return {
+            "allowed": answer.allowed,
+            "disputed": answer.disputed,
+            "route": route,
+            "guidance": {"zh": zh, "en": en},
+            "refusals": [
+                {
+                    "reason": refusal.reason,
+                    "parties": list(refusal.parties),
+                    "advice_zh": refusal.exclusion.advice_zh,
+                    "advice_en": refusal.exclusion.advice_en,
+                    "basis": [str(ref) for ref in refusal.exclusion.basis],
+                }
+                for refusal in answer.refusals
+            ],
+        }
 
     def insurers(self) -> list[InsurerChoice]:
         return [InsurerChoice(i, i.code in self._filing) for i in INSURERS]

@@ -265,3 +265,23 @@ async def test_simulator_command_mints_login_codes_for_named_users(tmp_path: Pat
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_the_scene_questions_get_the_gates_answer(stack: Stack) -> None:
+    fine = {"A": {"driver_licence_valid": True, "jqx_insured": True, "movable": True},
+            "B": {"driver_licence_valid": True, "jqx_insured": True, "movable": True}}  # fmt: skip
+    allowed = body(await stack.call("POST", "/api/v1/eligibility",
+                                    {"flags": {"injuries": False}, "vehicles": fine}))  # fmt: skip
+    assert allowed["allowed"] is True
+    assert allowed["route"] == "self_negotiation"
+    hurt = body(await stack.call("POST", "/api/v1/eligibility",
+                                 {"flags": {"injuries": True}, "vehicles": fine}))  # fmt: skip
+    assert hurt["allowed"] is False
+    assert hurt["route"] == "call_police_stay_at_scene"
+    assert "122" in hurt["guidance"]["zh"]
+    assert hurt["refusals"][0]["reason"] == "injury"
+    assert hurt["refusals"][0]["basis"]
+    wrong = await stack.call("POST", "/api/v1/eligibility",
+                             {"flags": {"injuries": "maybe"}, "vehicles": fine})  # fmt: skip
+    assert wrong.code == 422
+    assert body(wrong)["details"]["field"] == "flags.injuries"
