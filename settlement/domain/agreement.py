@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from settlement.domain.case import Case, Party
+from settlement.domain.labels import label
 
 AGREEMENT = "agreement"
 DETERMINATION = "determination"
@@ -133,7 +134,7 @@ def _party_record(party: Party) -> dict[str, Any]:
         "plate": details.plate if details else "",
         "vehicle_type": VEHICLE_TYPE_ZH.get(details.vehicle_type, details.vehicle_type)
         if details else "",
-        "insurer": details.insurer_code if details else "",
+        "insurer": label("insurer", details.insurer_code) if details else "",
         "policy_number": details.policy_number if details else "",
         "manoeuvre": MANOEUVRE_ZH.get(str(manoeuvre), "未陈述") if manoeuvre else "未陈述",
         "collision_part": DAMAGE_ZH.get(str(damage), "未陈述") if damage else "未陈述",

@@ -516,6 +516,23 @@ _REPAIR_OPERATION: dict[str, Pair] = {
     "replace": ("更换", "Replace"),
     "inspect": ("拆检", "Inspect"),
 }
+_LOSS_SOURCE: dict[str, Pair] = {
+    "stated": ("当事人申报", "Stated by the party"),
+    "estimate": ("平台估损", "Platform estimate"),
+    "inspection_required": ("需保险公司查勘定损", "Insurer inspection required"),
+    "not_stated": ("未申报", "Not stated"),
+    "assessor": ("保险公司定损", "Insurer assessment"),
+    "reviewer": ("民警更正", "Corrected by the reviewer"),
+}
+_INSURER: dict[str, Pair] = {
+    "PICC": ("中国人民财产保险股份有限公司", "PICC Property and Casualty"),
+    "CPIC": ("中国太平洋财产保险股份有限公司", "China Pacific Property Insurance"),
+    "PING_AN": ("中国平安财产保险股份有限公司", "Ping An Property & Casualty"),
+    "CHINA_LIFE": ("中国人寿财产保险股份有限公司", "China Life Property & Casualty"),
+    "CCIC": ("中国大地财产保险股份有限公司", "China Continent Property & Casualty"),
+    "TAIPING": ("太平财产保险有限公司", "Taiping General Insurance"),
+    "SUNSHINE": ("阳光财产保险股份有限公司", "Sunshine Property and Casualty"),
+}
 _CONFIDENCE: dict[str, Pair] = {
     "high": ("高", "High"),
     "medium": ("中", "Medium"),
@@ -570,6 +587,8 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "loss_grade": _LOSS_GRADE,
     "repair_operation": _REPAIR_OPERATION,
     "confidence": _CONFIDENCE,
+    "loss_source": _LOSS_SOURCE,
+    "insurer": _INSURER,
 }
 
 LABELS: Final[Mapping[str, Mapping[str, Pair]]] = MappingProxyType(

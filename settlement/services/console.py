@@ -292,6 +292,8 @@ class StatementRow:
     a: str
     b: str
     conflict: bool
+    a_raw: object = None
+    b_raw: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +437,7 @@ def statement_rows(a: Statement | None, b: Statement | None) -> list[StatementRo
 
     def both(section: str, key: str, va: object, vb: object) -> None:
         sa, sb = _value(va), _value(vb)
-        rows.append(StatementRow(section, key, sa, sb, bool(sa and sb and sa != sb)))
+        rows.append(StatementRow(section, key, sa, sb, bool(sa and sb and sa != sb), va, vb))
 
     sa = a or Statement({}, {}, {}, {}, "")
     sb = b or Statement({}, {}, {}, {}, "")
@@ -447,7 +449,8 @@ def statement_rows(a: Statement | None, b: Statement | None) -> list[StatementRo
         both("location", key, sa.location.get(key), sb.location.get(key))
     for key in sorted(set(sa.flags) | set(sb.flags)):
         both("flags", key, sa.flags.get(key), sb.flags.get(key))
-    rows.append(StatementRow("narrative", "narrative", sa.narrative, sb.narrative, False))
+    rows.append(StatementRow("narrative", "narrative", sa.narrative, sb.narrative, False,
+                             sa.narrative, sb.narrative))
     return rows
 
 

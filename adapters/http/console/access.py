@@ -19,7 +19,7 @@ from urllib.parse import quote
 import tornado.web
 
 from adapters.http.base import ACCESS_ATTRIBUTE, BaseHandler
-from adapters.http.console.i18n import LANGS, Lang, label, pick_lang, translate
+from adapters.http.console.i18n import LANGS, Lang, actor, label, pick_lang, translate
 from adapters.http.errors import http_status
 from settlement.domain.audit import AuditEvent
 from settlement.domain.jurisdiction import district_name
@@ -109,6 +109,7 @@ class ConsoleHandler(BaseHandler):
             Role=Role,
             district_name=district_name,
             lbl=lambda kind, code: label(self.lang, kind, code),
+            actor=lambda who: actor(self.lang, who),
             yuan=yuan,
             when=lambda dt, fmt="%Y-%m-%d %H:%M": dt.astimezone(CHINA).strftime(fmt),
         )

@@ -22,7 +22,7 @@ from adapters.http.console.access import (
     safe_next,
     supervisor,
 )
-from adapters.http.console.i18n import LANGS
+from adapters.http.console.i18n import LANGS, translate
 from adapters.http.console.svg import bar_chart
 from settlement.domain.audit import AuditEvent
 from settlement.domain.determination import DECIDABLE_LEVELS, DecisionRefused, selectable_rules
@@ -210,9 +210,9 @@ class SupervisionHandler(ConsoleHandler):
             "dashboard.html",
             b=board,
             per_day_svg=bar_chart(labels, [float(d.opened) for d in board.days],
-                                  title="cases per day"),
+                                  title=translate(self.lang, "dash.per_day")),
             ttd_svg=bar_chart(labels, [d.median_minutes for d in board.days],
-                              title="median minutes to decision",
+                              title=translate(self.lang, "dash.ttd"),
                               threshold=SLA_TARGET.total_seconds() / 60),
         )  # fmt: skip
 

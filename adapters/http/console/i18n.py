@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Literal
+
+from settlement.domain.labels import label as domain_label
+from settlement.domain.loss import default_catalogue
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -121,24 +126,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.verify": ("校验哈希链", "Verify the hash chain"),
     "audit.ok": ("哈希链完整", "The chain is intact"),
     "audit.broken": ("哈希链被破坏", "The chain is broken"),
+    "audit.at": ("时间（北京）", "Time (UTC+8)"),
+    "audit.actor": ("操作人", "Actor"),
+    "audit.action": ("操作", "Action"),
+    "audit.outcome": ("结果", "Outcome"),
+    "audit.hash": ("哈希", "Hash"),
     "staff.title": ("民警账号", "Staff accounts"),
     "staff.role": ("角色", "Role"),
     "staff.locked": ("锁定至", "Locked until"),
     "error.title": ("无法完成请求", "The request could not be completed"),
     "error.back": ("返回", "Back"),
     "error.signin": ("请重新登录。", "Please sign in again."),
-    "status.police_review": ("待交警认定", "Police review"),
-    "status.determined": ("已认定", "Determined"),
-    "status.on_scene": ("转现场处理", "On scene"),
-    "status.collecting": ("补充材料中", "Collecting"),
-    "status.awaiting_party": ("等待对方加入", "Awaiting party"),
-    "status.statements_complete": ("陈述已齐", "Statements complete"),
-    "status.liability_proposed": ("已出责任建议", "Liability proposed"),
-    "status.agreed": ("已协商一致", "Agreed"),
-    "status.claimed": ("已报案理赔", "Claimed"),
-    "status.mediation": ("调解中", "Mediation"),
-    "status.closed": ("已结案", "Closed"),
-    "status.withdrawn": ("已撤回", "Withdrawn"),
     "why.title": ("转交警原因", "Why this case is here"),
     "why.none": ("未记录转交原因。", "No reason recorded."),
     "why.declined": ("不同意系统责任建议，原话：", "declined the proposed liability, saying:"),
@@ -240,17 +238,51 @@ def pick_lang(value: str | None) -> Lang:
     return "en" if value == "en" else DEFAULT_LANG
 
 
+
+# Console names for the label source's vocabularies (``lbl("slot", …)`` in templates).
+_KIND: dict[str, str] = {
+    "status": "case_status", "slot": "photo_slot", "verdict": "photo_verdict",
+    "key": "fact_field", "grade": "loss_grade", "operation": "repair_operation",
+    "vehicle_type": "type", "insurer_code": "insurer", "role": "staff_role",
+    "action": "audit_action", "outcome": "audit_outcome", "level": "liability",
+}  # fmt: skip
+_LANE = re.compile(r"lane_(\d{1,2})")
+
+
+@functools.cache
+def _part_names() -> dict[str, str]:
+    return {part_id: spec.name_zh for part_id, spec in default_catalogue().parts.items()}
+
+
+def _lane(lang: str, text: str) -> str:
+    lane = _LANE.fullmatch(text)
+    if lane is None:
+        return text.replace("_", " ")
+    return f"第{lane.group(1)}车道" if lang != "en" else f"lane {lane.group(1)}"
+
+
+def actor(lang: str, who: str) -> str:
+    """An audit actor (``staff:li.wei``, ``insurer:PICC``, ``system``) in words."""
+    kind, _, name = who.partition(":")
+    words = label(lang, "actor_kind", kind)
+    if kind == "insurer":
+        name = label(lang, "insurer", name)
+    return f"{words} {name}".strip()
+
+
 def label(lang: str, kind: str, code: object) -> str:
-    """A code of the domain's vocabulary (``kind``: status, slot, manoeuvre, …) in words."""
+    """A code of the domain's vocabulary in words, from the one label source
+    (:mod:`settlement.domain.labels`); statement values are labelled by their key."""
+    if isinstance(code, list | tuple):
+        return "、".join(label(lang, kind, item) for item in code)
+    if isinstance(code, bool):
+        code = "true" if code else "false"
     text = "" if code is None else str(code)
-    pair = LABELS.get(kind, {}).get(text) or BOOLEAN.get(text)
-    if pair is None:
-        return text
-    return pair[1] if lang == "en" else pair[0]
-
-
-BOOLEAN: dict[str, tuple[str, str]] = {"true": ("是", "yes"), "false": ("否", "no")}
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "status": {key.removeprefix("status."): pair for key, pair in MESSAGES.items()
-               if key.startswith("status.")},
-}
+    if text in ("true", "false"):
+        return domain_label("bool", text, lang)
+    if kind in ("lane", "lane_from", "lane_to"):
+        return "→".join(_lane(lang, part) for part in text.split("->"))
+    if kind == "part":
+        name = _part_names().get(text)
+        return text.replace("_", " ") if name is None or lang == "en" else name
+    return domain_label(_KIND.get(kind, kind), text, lang)
