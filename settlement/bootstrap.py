@@ -36,7 +36,7 @@ from adapters.metrics import Metrics, MetricsInterceptor, counting_deliveries, m
 from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.case_changes import MongoCaseChanges
 from adapters.mongo.cases import MongoCaseRepository
-from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries
+from adapters.mongo.claims import MongoClaimFeed, MongoClaimRepository, MongoOpenCases
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
@@ -65,14 +65,21 @@ from settlement.ports.photos import PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
-from settlement.services.claims import Claims, NotificationTemplates
+from settlement.services.claim_filing import ClaimFilings
 from settlement.services.console import SLA_TARGET, ReviewConsole, StaffAuth
 from settlement.services.container import Services
 from settlement.services.dispatcher import Dispatcher, partner_handlers
 from settlement.services.drivers import DriverDesk
 from settlement.services.evidence import EvidenceService
+from settlement.services.exchange_support import (
+    EvidenceCatalog,
+    ExchangeStore,
+    NotificationTemplates,
+)
+from settlement.services.insurer_claims import InsurerClaims
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.mediation import MediationDesk
 from settlement.services.notices import CASE_PAGE, MilestoneNotices
 from settlement.services.supervision import Supervision
 
@@ -148,10 +155,11 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         clock=clock,
     )
     queries = MongoReviewQueries(db)
-    claims, dispatcher = build_exchange(
+    exchange = build_exchange(
         settings, db, clock, server_api, recipients, photo_repository, photo_store,
         metrics=metrics,
     )
+    claims = exchange.claims
     documents = DocumentIssuer(
         renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
     )
@@ -161,7 +169,9 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
         claims=claims,
-        dispatcher=dispatcher,
+        insurer_claims=exchange.insurer_claims,
+        mediation=exchange.mediation,
+        dispatcher=exchange.dispatcher,
         photos=photos,
         audit=audit,
         staff_auth=StaffAuth(
@@ -214,6 +224,14 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    claims: ClaimFilings
+    insurer_claims: InsurerClaims
+    mediation: MediationDesk
+    dispatcher: Dispatcher
+
+
 def build_exchange(
     settings: Settings,
     db: Database,
@@ -224,8 +242,8 @@ def build_exchange(
     photo_store: PhotoStore | None = None,
     *,
     metrics: Metrics | None = None,
-) -> tuple[Claims, Dispatcher]:
-    """The claims use cases and the outbox dispatcher for the configured partners."""
+) -> Exchange:
+    """The claims, insurer API and mediation use cases, and the outbox dispatcher."""
     outbox = MongoOutbox(db)
     templates = parse_templates(settings.wechat_templates)
     endpoints = parse_code_pairs(settings.insurer_endpoints)
@@ -237,16 +255,12 @@ def build_exchange(
         if settings.mediation_endpoint
         else None
     )
-    claims = Claims(
+    store = ExchangeStore(
         cases=MongoCaseRepository(db),
-        queries=MongoClaimQueries(db),
-        feed=MongoCaseFeed(db),
+        claims=MongoClaimRepository(db),
         outbox=outbox,
         uow=MongoUnitOfWork(db.client),
         clock=clock,
-        photos=photo_repository,
-        store=photo_store,
-        mediation=mediation,
         recipients=recipients,
         templates=NotificationTemplates(
             claim_filed=templates.get("claim_filed", ""),
@@ -257,12 +271,15 @@ def build_exchange(
             miniprogram_state=settings.wechat_miniprogram_state,
         ),
     )
+    evidence = EvidenceCatalog(photo_repository, photo_store)
+    claims = ClaimFilings(store, evidence)
+    desk = MediationDesk(store, evidence, MongoOpenCases(db), mediation)
     handlers = partner_handlers(
         insurers=insurers,
         mediation=mediation,
         notifier=notifier,
         on_filed=claims.record_filed,
-        on_submitted=claims.record_dispute_receipt,
+        on_submitted=desk.record_dispute_receipt,
     )
     if metrics is not None:
         handlers = {
@@ -273,19 +290,19 @@ def build_exchange(
         handlers=handlers,
         owner=f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}",
     )
-    return claims, dispatcher
+    return Exchange(claims, InsurerClaims(claims, evidence, MongoClaimFeed(db)), desk, dispatcher)
 
 
 async def run_exchange(services: Services, stop: asyncio.Event, poll_s: float = 60.0) -> None:
     """Deliver the outbox and poll open disputes until ``stop`` is set."""
-    if services.dispatcher is None or services.claims is None:
+    if services.dispatcher is None:
         return
-    claims = services.claims
+    desk = services.mediation
 
     async def poll() -> None:
-        while not stop.is_set():
+        while desk is not None and not stop.is_set():
             try:
-                await claims.poll_mediations()
+                await desk.poll_mediations()
             except Exception:
                 log.exception("mediation poll failed")
             with contextlib.suppress(TimeoutError):
@@ -389,8 +406,10 @@ async def start_servers(
     http_server.add_sockets(sockets)
     http_port = sockets[0].getsockname()[1]
     registrars = []
-    if runtime.services.claims is not None:
-        servicer = SettlementServiceServicer(runtime.services.claims, MongoRequestLog(runtime.db))
+    if runtime.services.insurer_claims is not None:
+        servicer = SettlementServiceServicer(
+            runtime.services.insurer_claims, MongoRequestLog(runtime.db)
+        )
         registrars.append(settlement_service_registrar(servicer))
     credentials = None
     if settings.grpc_tls_cert and settings.grpc_tls_key and settings.grpc_client_ca:

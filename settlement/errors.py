@@ -112,6 +112,12 @@ class CaseNotFound(NotFound):
     code = "CASE_NOT_FOUND"
 
 
+class ClaimNotFound(NotFound):
+    """No such claim, or not the caller's (one answer, so claim ids cannot be probed)."""
+
+    code = "CLAIM_NOT_FOUND"
+
+
 class PhotoNotFound(NotFound):
     code = "PHOTO_NOT_FOUND"
 

@@ -156,6 +156,7 @@ class GrpcInsurerGateway:
             claim_number=reply.claim_number,
             status=status_from_proto(reply.status),
             received_at=time_from_proto(reply, "receive_time"),
+            claim_id=filing.claim_id,
         )
 
     async def cancel_claim(self, cancellation: ClaimCancellation) -> InsurerClaimReport:
@@ -165,6 +166,7 @@ class GrpcInsurerGateway:
             claim_number=cancellation.claim_number,
             case_id=cancellation.case_id,
             reason=cancellation.reason,
+            claim_id=cancellation.claim_id,
         )
         try:
             reply = await stub.CancelClaim(
@@ -181,16 +183,17 @@ class GrpcInsurerGateway:
             case_id=cancellation.case_id,
             claim_number=reply.claim_number,
             status=status_from_proto(reply.status),
+            claim_id=cancellation.claim_id,
         )
 
     async def claim_status(
-        self, insurer_code: str, *, case_id: str = "", claim_number: str = ""
+        self, insurer_code: str, *, claim_id: str = "", claim_number: str = ""
     ) -> InsurerClaimReport:
         stub, endpoint = self._stub(insurer_code)
         request = (
             pb.GetClaimStatusRequest(claim_number=claim_number)
             if claim_number
-            else pb.GetClaimStatusRequest(case_id=case_id)
+            else pb.GetClaimStatusRequest(claim_id=claim_id)
         )
         try:
             reply = await stub.GetClaimStatus(
@@ -207,7 +210,8 @@ class GrpcInsurerGateway:
             )
         return InsurerClaimReport(
             insurer_code=insurer_code,
-            case_id=reply.case_id or case_id,
+            claim_id=reply.claim_id or claim_id,
+            case_id=reply.case_id,
             claim_number=reply.claim_number,
             status=status_from_proto(reply.status),
             assessed_amount=(
@@ -261,7 +265,23 @@ def time_from_proto(message: Any, field: str) -> datetime | None:
     return value
 
 
+COVER_TO_PROTO: Mapping[str, Any] = {
+    "compulsory": pb.COVER_COMPULSORY,
+    "commercial_third_party": pb.COVER_COMMERCIAL_THIRD_PARTY,
+    "own_damage": pb.COVER_OWN_DAMAGE,
+}
+
+
 def filing_to_proto(filing: ClaimFiling) -> Any:
+    request = _filing_message(filing)
+    if filing.third_party_loss is not None:
+        request.third_party_loss.CopyFrom(money_to_proto(filing.third_party_loss))
+    if filing.amount_due is not None:
+        request.amount_due.CopyFrom(money_to_proto(filing.amount_due))
+    return request
+
+
+def _filing_message(filing: ClaimFiling) -> Any:
     return pb.FileClaimRequest(
         request_id=filing.request_id,
         case_id=filing.case_id,
@@ -280,6 +300,19 @@ def filing_to_proto(filing: ClaimFiling) -> Any:
         ),
         liability_share=str(filing.liability_share),
         estimated_loss=money_to_proto(filing.estimated_loss),
+        claim_id=filing.claim_id,
+        party=filing.party,
+        cover=COVER_TO_PROTO.get(filing.cover, pb.COVER_UNSPECIFIED),
+        liability_level=filing.liability_level,
+        document_number=filing.document_number,
+        payout_lines=[
+            pb.PayoutLine(
+                kind=line.get("kind", ""),
+                payee_party=line.get("payee", ""),
+                amount=money_to_proto(Decimal(line.get("amount", "0"))),
+            )
+            for line in filing.lines
+        ],
         evidence=[
             pb.EvidenceRef(
                 evidence_id=e.evidence_id,

@@ -1,7 +1,8 @@
 """SettlementServiceServicer: the insurer-facing gRPC API, as thin translators.
 
 Each method reads the authenticated insurer from :mod:`adapters.grpc.auth`, turns the
-request into a call on :class:`settlement.services.claims.Claims`, and the answer into
+request into a call on :class:`settlement.services.insurer_claims.InsurerClaims`, and the
+answer into
 protobuf. Mutating calls are AIP-155 idempotent: the first answer to a ``request_id`` is
 stored (per insurer) and a repeat gets it back without a second effect.
 """
@@ -25,17 +26,17 @@ from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from adapters.grpc.server import ServiceRegistrar
 from adapters.grpc.status import grpc_errors
-from settlement.domain.exchange import EvidenceRef, InsurerClaimStatus, Payout
+from settlement.domain.claim import ClaimStatus, Cover
+from settlement.domain.exchange import EvidenceRef, Payout
 from settlement.errors import InvalidInput
 from settlement.ports.cases import IdempotencyStore, StoredResponse
-from settlement.ports.claims import ClaimPage
-from settlement.services.claims import (
-    ClaimEventType,
-    Claims,
+from settlement.ports.claims import ClaimCursor
+from settlement.services.insurer_claims import (
     ClaimView,
     EvidenceChunk,
     EvidenceHeader,
     EvidencePart,
+    InsurerClaims,
 )
 
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
@@ -45,22 +46,30 @@ SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["SettlementService"].full_nam
 CURRENCY = "CNY"
 MAX_PAGE_TOKEN = 512
 
-_STATUS_TO_PROTO: Mapping[InsurerClaimStatus, Any] = {
-    InsurerClaimStatus.RECEIVED: pb.CLAIM_STATUS_FILED,
-    InsurerClaimStatus.UNDER_ASSESSMENT: pb.CLAIM_STATUS_UNDER_ASSESSMENT,
-    InsurerClaimStatus.ASSESSED: pb.CLAIM_STATUS_ASSESSED,
-    InsurerClaimStatus.APPROVED: pb.CLAIM_STATUS_APPROVED,
-    InsurerClaimStatus.REJECTED: pb.CLAIM_STATUS_REJECTED,
-    InsurerClaimStatus.PAID: pb.CLAIM_STATUS_PAID,
-    InsurerClaimStatus.CANCELLED: pb.CLAIM_STATUS_CANCELLED,
+_STATUS_TO_PROTO: Mapping[ClaimStatus, Any] = {
+    ClaimStatus.FILED: pb.CLAIM_STATUS_FILED,
+    ClaimStatus.ACKNOWLEDGED: pb.CLAIM_STATUS_ACKNOWLEDGED,
+    ClaimStatus.ASSESSED: pb.CLAIM_STATUS_ASSESSED,
+    ClaimStatus.APPROVED: pb.CLAIM_STATUS_APPROVED,
+    ClaimStatus.REJECTED: pb.CLAIM_STATUS_REJECTED,
+    ClaimStatus.PAID: pb.CLAIM_STATUS_PAID,
+    ClaimStatus.CANCELLED: pb.CLAIM_STATUS_CANCELLED,
 }
-_STATUS_FROM_PROTO = {v: k for k, v in _STATUS_TO_PROTO.items()}
-_EVENT_TO_PROTO: Mapping[ClaimEventType, Any] = {
-    ClaimEventType.FILED: pb.CLAIM_EVENT_TYPE_FILED,
-    ClaimEventType.EVIDENCE_ADDED: pb.CLAIM_EVENT_TYPE_EVIDENCE_ADDED,
-    ClaimEventType.ASSESSED: pb.CLAIM_EVENT_TYPE_ASSESSED,
-    ClaimEventType.STATUS_CHANGED: pb.CLAIM_EVENT_TYPE_STATUS_CHANGED,
-    ClaimEventType.CANCELLED: pb.CLAIM_EVENT_TYPE_CANCELLED,
+_STATUS_FROM_PROTO = {
+    **{v: k for k, v in _STATUS_TO_PROTO.items()},
+    pb.CLAIM_STATUS_UNDER_ASSESSMENT: ClaimStatus.ACKNOWLEDGED,  # the deprecated alias
+}
+_EVENT_TO_PROTO: Mapping[str, Any] = {
+    "filed": pb.CLAIM_EVENT_TYPE_FILED,
+    "evidence_added": pb.CLAIM_EVENT_TYPE_EVIDENCE_ADDED,
+    "assessed": pb.CLAIM_EVENT_TYPE_ASSESSED,
+    "status_changed": pb.CLAIM_EVENT_TYPE_STATUS_CHANGED,
+    "cancelled": pb.CLAIM_EVENT_TYPE_CANCELLED,
+}
+_COVER_TO_PROTO: Mapping[Cover, Any] = {
+    Cover.COMPULSORY: pb.COVER_COMPULSORY,
+    Cover.COMMERCIAL_THIRD_PARTY: pb.COVER_COMMERCIAL_THIRD_PARTY,
+    Cover.OWN_DAMAGE: pb.COVER_OWN_DAMAGE,
 }
 
 
@@ -72,7 +81,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
         requests: where request ids and their first answers are kept.
     """
 
-    def __init__(self, claims: Claims, requests: IdempotencyStore) -> None:
+    def __init__(self, claims: InsurerClaims, requests: IdempotencyStore) -> None:
         self._claims = claims
         self._requests = requests
 
@@ -166,7 +175,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
             async for event in events:
                 response = pb.WatchClaimEventsResponse(
                     cursor=event.cursor,
-                    type=_EVENT_TO_PROTO[event.type],
+                    type=_EVENT_TO_PROTO.get(event.type, pb.CLAIM_EVENT_TYPE_STATUS_CHANGED),
                     claim=claim_to_proto(event.claim),
                 )
                 response.event_time.CopyFrom(time_to_proto(event.at))
@@ -228,7 +237,7 @@ def settlement_service_registrar(servicer: SettlementServiceServicer) -> Service
 # --- proto <-> core ---------------------------------------------------------------------
 
 
-def _status_from_proto(value: Any) -> InsurerClaimStatus:
+def _status_from_proto(value: Any) -> ClaimStatus:
     status = _STATUS_FROM_PROTO.get(value)
     if status is None:
         raise InvalidInput("status is missing or unknown.", field="status")
@@ -250,14 +259,14 @@ def money_from_proto(money: Any, name: str) -> Decimal:
         raise InvalidInput(f"{name} is not a decimal number.", field=name) from None
 
 
-def encode_page_token(page: ClaimPage | None) -> str:
+def encode_page_token(page: ClaimCursor | None) -> str:
     if page is None:
         return ""
-    raw = json.dumps({"u": page.updated_at.isoformat(), "i": page.case_id})
+    raw = json.dumps({"f": page.filed_at.isoformat(), "i": page.claim_id})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_page_token(token: str) -> ClaimPage | None:
+def decode_page_token(token: str) -> ClaimCursor | None:
     """Raises InvalidInput for a token we did not make (it only ever narrows the
     caller's own query, so a forged one leaks nothing)."""
     if not token:
@@ -266,10 +275,10 @@ def decode_page_token(token: str) -> ClaimPage | None:
         if len(token) > MAX_PAGE_TOKEN:
             raise ValueError("too long")
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        updated_at = datetime.fromisoformat(data["u"])
-        if updated_at.tzinfo is None:
-            updated_at = updated_at.replace(tzinfo=UTC)
-        return ClaimPage(updated_at=updated_at, case_id=str(data["i"]))
+        filed_at = datetime.fromisoformat(data["f"])
+        if filed_at.tzinfo is None:
+            filed_at = filed_at.replace(tzinfo=UTC)
+        return ClaimCursor(filed_at=filed_at, claim_id=str(data["i"]))
     except (ValueError, KeyError, TypeError):
         raise InvalidInput("page_token is not valid.", field="page_token") from None
 
@@ -287,25 +296,45 @@ def _evidence_to_proto(ref: EvidenceRef) -> Any:
 
 
 def claim_to_proto(view: ClaimView) -> Any:
+    c = view.claim
     claim = pb.Claim(
-        claim_id=view.claim_id,
-        claim_number=view.claim_number,
-        policy_number=view.policy_number,
+        claim_id=c.id,
+        claim_number=c.claim_number,
+        policy_number=c.policy_number,
         policyholder_name=view.policyholder_name,
         plate_number=view.plate_number,
-        status=_STATUS_TO_PROTO[view.status],
+        status=_STATUS_TO_PROTO[c.status],
         location=view.location,
         description=view.description,
-        liability_share=str(view.liability_share),
-        estimated_loss=money_to_proto(view.estimated_loss),
+        liability_share=str(c.liability_share),
+        estimated_loss=money_to_proto(c.own_loss if c.own_loss is not None else Decimal(0)),
         evidence=[_evidence_to_proto(e) for e in view.evidence],
         etag=view.etag,
+        case_id=c.case_id,
+        party=c.party,
+        cover=_COVER_TO_PROTO[c.cover],
+        liability_level=c.liability_level,
+        payout_lines=[
+            pb.PayoutLine(kind=ln.cover, payee_party=ln.payee, amount=money_to_proto(ln.amount))
+            for ln in c.lines
+        ],
+        decided_by=c.decided_by,
+        document_number=c.document_number,
+        history=[
+            pb.StatusChange(status=_STATUS_TO_PROTO[h.status], change_time=time_to_proto(h.at),
+                            actor=h.by, reason=h.reason)
+            for h in c.history
+        ],
     )
+    if c.amount_due is not None:
+        claim.amount_due.CopyFrom(money_to_proto(c.amount_due))
+    if c.third_party_loss is not None:
+        claim.third_party_loss.CopyFrom(money_to_proto(c.third_party_loss))
     claim.occurred_time.CopyFrom(time_to_proto(view.occurred_at))
-    claim.create_time.CopyFrom(time_to_proto(view.created_at))
-    claim.update_time.CopyFrom(time_to_proto(view.updated_at))
-    if view.assessment is not None:
-        a = view.assessment
+    claim.create_time.CopyFrom(time_to_proto(c.filed_at))
+    claim.update_time.CopyFrom(time_to_proto(c.updated_at))
+    if c.assessment is not None:
+        a = c.assessment
         claim.assessment.CopyFrom(
             pb.Assessment(
                 assessed_amount=money_to_proto(a.amount),
@@ -314,8 +343,8 @@ def claim_to_proto(view: ClaimView) -> Any:
                 assess_time=time_to_proto(a.assessed_at),
             )
         )
-    if view.payout is not None:
-        p = view.payout
+    if c.payout is not None:
+        p = c.payout
         claim.payout.CopyFrom(
             pb.Payout(amount=money_to_proto(p.amount),
                       transaction_reference=p.transaction_reference)

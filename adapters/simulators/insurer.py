@@ -1,6 +1,7 @@
 """A simulated insurer: the InsurerGatewayService on a real grpc.aio server.
 
-* assigns claim numbers and keeps claims by number and by case id;
+* assigns claim numbers and keeps claims by number and by our claim id (one case may
+  bring several claims: both parties insured here, several covers);
 * is idempotent on ``request_id`` (a repeat returns the first answer), and counts
   attempts and distinct claims so tests can prove "exactly once";
 * moves claims along (assessment, payout) when told to, or by itself with
@@ -38,7 +39,8 @@ _add_servicer: Any = pb_grpc.add_InsurerGatewayServiceServicer_to_server
 _NEXT_STATUS: dict[Any, Any] = {
     pb.CLAIM_STATUS_RECEIVED: pb.CLAIM_STATUS_UNDER_ASSESSMENT,
     pb.CLAIM_STATUS_UNDER_ASSESSMENT: pb.CLAIM_STATUS_ASSESSED,
-    pb.CLAIM_STATUS_ASSESSED: pb.CLAIM_STATUS_PAID,
+    pb.CLAIM_STATUS_ASSESSED: pb.CLAIM_STATUS_APPROVED,
+    pb.CLAIM_STATUS_APPROVED: pb.CLAIM_STATUS_PAID,
 }
 
 
@@ -60,6 +62,10 @@ class SimulatedClaim:
     status_reason: str = ""
     updated: timestamp_pb2.Timestamp = field(default_factory=_now)
 
+    @property
+    def claim_id(self) -> str:
+        return str(self.request.claim_id or self.request.case_id)
+
 
 class InsurerSimulator(_Servicer):  # type: ignore[misc]
     """The simulated insurer; start with :meth:`start`, stop with :meth:`stop`."""
@@ -71,7 +77,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         self._numbers = itertools.count(1)
         self.calls: Counter[str] = Counter()  # every attempt, failed ones included
         self.claims: dict[str, SimulatedClaim] = {}  # by claim number
-        self._by_case: dict[str, str] = {}
+        self._by_claim: dict[str, str] = {}  # our claim id -> claim number
         self._answers: dict[tuple[str, str], Any] = {}  # (method, request_id) -> response
         self._server: grpc.aio.Server | None = None
         self.port = 0
@@ -86,9 +92,16 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
     def distinct_claims(self) -> int:
         return len(self.claims)
 
-    def claim_for_case(self, case_id: str) -> SimulatedClaim | None:
-        number = self._by_case.get(case_id)
+    def claim_by_id(self, claim_id: str) -> SimulatedClaim | None:
+        number = self._by_claim.get(claim_id)
         return self.claims.get(number) if number else None
+
+    def claims_for_case(self, case_id: str) -> list[SimulatedClaim]:
+        return [c for c in self.claims.values() if c.case_id == case_id]
+
+    def claim_for_case(self, case_id: str) -> SimulatedClaim | None:
+        found = self.claims_for_case(case_id)
+        return found[0] if found else None
 
     # --- scripting outcomes -------------------------------------------------------------
 
@@ -111,10 +124,10 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         claim.status, claim.status_reason, claim.updated = pb.CLAIM_STATUS_REJECTED, reason, _now()
 
     def forget(self, case_id: str) -> None:
-        """Lose every trace of a case's claim, request ids included (a partner-side loss)."""
-        number = self._by_case.pop(case_id, None)
-        claim = self.claims.pop(number, None) if number else None
-        if claim is not None:
+        """Lose every trace of a case's claims, request ids included (a partner-side loss)."""
+        for claim in self.claims_for_case(case_id):
+            self.claims.pop(claim.claim_number, None)
+            self._by_claim.pop(claim.claim_id, None)
             self._answers.pop(("FileClaim", claim.request.request_id), None)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -147,14 +160,13 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         earlier = self._answers.get(("FileClaim", request.request_id))
         if earlier is not None:
             return earlier
-        if request.case_id in self._by_case:
-            await context.abort(
-                grpc.StatusCode.ALREADY_EXISTS, "a claim for this case exists already"
-            )
+        claim_id = request.claim_id or request.case_id
+        if claim_id in self._by_claim:
+            await context.abort(grpc.StatusCode.ALREADY_EXISTS, "this claim exists already")
         number = f"{self.insurer_code}-{next(self._numbers):06d}"
         claim = SimulatedClaim(claim_number=number, case_id=request.case_id, request=request)
         self.claims[number] = claim
-        self._by_case[request.case_id] = number
+        self._by_claim[claim_id] = number
         response = pb.FileClaimResponse(
             claim_number=number, status=claim.status, receive_time=claim.updated
         )
@@ -168,7 +180,9 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         earlier = self._answers.get(("CancelClaim", request.request_id))
         if earlier is not None:
             return earlier
-        claim = self.claims.get(request.claim_number) or self.claim_for_case(request.case_id)
+        claim = self.claims.get(request.claim_number) or self.claim_by_id(
+            request.claim_id or request.case_id
+        )
         if claim is None:
             await context.abort(grpc.StatusCode.NOT_FOUND, "no such claim")
         assert claim is not None  # noqa: S101 - abort() raised otherwise
@@ -186,8 +200,11 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
     async def GetClaimStatus(self, request: Any, context: Context) -> Any:
         self.calls["GetClaimStatus"] += 1
         await self.faults.apply(context)
-        if request.WhichOneof("claim_ref") == "claim_number":
+        ref = request.WhichOneof("claim_ref")
+        if ref == "claim_number":
             claim = self.claims.get(request.claim_number)
+        elif ref == "claim_id":
+            claim = self.claim_by_id(request.claim_id)
         else:
             claim = self.claim_for_case(request.case_id)
         if claim is None:
@@ -198,6 +215,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         response = pb.GetClaimStatusResponse(
             claim_number=claim.claim_number,
             case_id=claim.case_id,
+            claim_id=claim.claim_id,
             status=claim.status,
             status_reason=claim.status_reason,
             update_time=claim.updated,
@@ -219,9 +237,13 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         if following is None:
             return
         if following == pb.CLAIM_STATUS_ASSESSED:
-            share = Decimal(claim.request.liability_share or "1")
-            loss = Decimal(claim.request.estimated_loss.amount or "0")
-            self.assess(claim.claim_number, (loss * share).quantize(Decimal("0.01")))
+            due = claim.request.amount_due.amount
+            if due:
+                self.assess(claim.claim_number, Decimal(due))
+            else:
+                share = Decimal(claim.request.liability_share or "1")
+                loss = Decimal(claim.request.estimated_loss.amount or "0")
+                self.assess(claim.claim_number, (loss * share).quantize(Decimal("0.01")))
         elif following == pb.CLAIM_STATUS_PAID:
             self.pay(claim.claim_number)
         else:

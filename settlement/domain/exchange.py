@@ -88,12 +88,29 @@ class ClaimFiling:
     latitude: float = 0.0
     longitude: float = 0.0
     evidence: tuple[EvidenceRef, ...] = ()
+    claim_id: str = ""
+    party: str = ""
+    cover: str = ""
+    liability_level: str = ""
+    third_party_loss: Decimal | None = None
+    amount_due: Decimal | None = None
+    lines: tuple[Mapping[str, str], ...] = ()
+    """The payments this cover makes: ``cover``, ``payee``, ``amount`` each."""
+    document_number: str = ""
 
     def to_payload(self) -> dict[str, Any]:
         return {
             "request_id": self.request_id,
             "insurer_code": self.insurer_code,
             "case_id": self.case_id,
+            "claim_id": self.claim_id,
+            "party": self.party,
+            "cover": self.cover,
+            "liability_level": self.liability_level,
+            "third_party_loss": _dec_out(self.third_party_loss),
+            "amount_due": _dec_out(self.amount_due),
+            "lines": [dict(line) for line in self.lines],
+            "document_number": self.document_number,
             "policy_number": self.policy_number,
             "policyholder_name": self.policyholder_name,
             "phone_masked": self.phone_masked,
@@ -129,6 +146,16 @@ class ClaimFiling:
             latitude=float(data.get("latitude", 0.0)),
             longitude=float(data.get("longitude", 0.0)),
             evidence=tuple(EvidenceRef.from_payload(e) for e in data.get("evidence", ())),
+            claim_id=str(data.get("claim_id", "")),
+            party=str(data.get("party", "")),
+            cover=str(data.get("cover", "")),
+            liability_level=str(data.get("liability_level", "")),
+            third_party_loss=_dec_in(data.get("third_party_loss")),
+            amount_due=_dec_in(data.get("amount_due")),
+            lines=tuple(
+                {str(k): str(v) for k, v in line.items()} for line in data.get("lines", ())
+            ),
+            document_number=str(data.get("document_number", "")),
         )
 
 
@@ -141,6 +168,7 @@ class FiledClaim:
     claim_number: str
     status: InsurerClaimStatus
     received_at: datetime | None
+    claim_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +178,7 @@ class ClaimCancellation:
     case_id: str
     claim_number: str
     reason: str
+    claim_id: str = ""
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -158,6 +187,7 @@ class ClaimCancellation:
             "case_id": self.case_id,
             "claim_number": self.claim_number,
             "reason": self.reason,
+            "claim_id": self.claim_id,
         }
 
     @classmethod
@@ -168,6 +198,7 @@ class ClaimCancellation:
             case_id=str(data["case_id"]),
             claim_number=str(data["claim_number"]),
             reason=str(data["reason"]),
+            claim_id=str(data.get("claim_id", "")),
         )
 
 
@@ -190,6 +221,7 @@ class InsurerClaimReport:
     payout: Payout | None = None
     status_reason: str = ""
     updated_at: datetime | None = None
+    claim_id: str = ""
 
 
 # --- court mediation ------------------------------------------------------------------
@@ -485,6 +517,14 @@ class OutboxMessage:
 
 def _dt_out(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _dec_out(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _dec_in(value: Any) -> Decimal | None:
+    return Decimal(str(value)) if value is not None and value != "" else None
 
 
 def _dt_in(value: Any) -> datetime | None:

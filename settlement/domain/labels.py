@@ -441,6 +441,8 @@ _AUDIT_ACTION_PREFIXES: tuple[tuple[str, Pair], ...] = (
     ("page:", ("页面访问", "Page view")),
 )
 _CLAIM_STATUS: dict[str, Pair] = {
+    "filed": ("已报案", "Filed"),
+    "acknowledged": ("保险公司已受理", "Acknowledged"),
     "received": ("保险公司已受理", "Received"),
     "under_assessment": ("定损中", "Under assessment"),
     "assessed": ("已定损", "Assessed"),
@@ -448,6 +450,12 @@ _CLAIM_STATUS: dict[str, Pair] = {
     "rejected": ("已拒赔", "Rejected"),
     "paid": ("已赔付", "Paid"),
     "cancelled": ("已撤销", "Cancelled"),
+}
+
+_CLAIM_COVER: dict[str, Pair] = {
+    "compulsory": ("交强险", "Compulsory third-party insurance"),
+    "commercial_third_party": ("商业第三者责任险", "Commercial third-party cover"),
+    "own_damage": ("车损险", "Own-damage cover"),
 }
 
 _ACTOR_KIND: dict[str, Pair] = {
@@ -576,6 +584,7 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "staff_role": _STAFF_ROLE,
     "audit_action": _AUDIT_ACTION,
     "claim_status": _CLAIM_STATUS,
+    "claim_cover": _CLAIM_COVER,
     "actor_kind": _ACTOR_KIND,
     "audit_outcome": _AUDIT_OUTCOME,
     "dispute_stage": _DISPUTE_STAGE,

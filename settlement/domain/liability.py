@@ -302,6 +302,12 @@ def _payout(facts: AccidentFacts, liability: Mapping[PartyLabel, Level]) -> Payo
     )
 
 
+def settled_payout(facts: AccidentFacts, liability: Mapping[PartyLabel, Level]) -> Payout | None:
+    """The payout for liability settled elsewhere (the police's levels), as the engine splits
+    it; None while a loss is unstated."""
+    return _payout(facts, liability)
+
+
 def _pending(facts: AccidentFacts) -> dict[PartyLabel, Level]:
     return dict.fromkeys(facts.parties, PENDING)
 

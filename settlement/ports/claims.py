@@ -1,8 +1,8 @@
-"""Ports for the insurer-facing claims: transactions, claim queries, case change feeds.
+"""Ports for claims: transactions, the claim store, and the claim change feed.
 
-The claims use cases write a case and the outbox messages it causes in one transaction;
-they find an insurer's claims without loading every case; and they follow case changes
-for insurers watching their claims. Adapters implement these on the database.
+The claims use cases write a case, its claims and the outbox messages they cause in one
+transaction; they page an insurer's claims by an immutable key; and they follow claim
+changes for insurers watching their claims. Adapters implement these on the database.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from settlement.domain.case import Case, CaseStatus
+from settlement.domain.claim import Claim
 from settlement.ports.outbox import Transaction
 
 
@@ -47,61 +48,84 @@ class TransactionalCases(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimPage:
-    """Where a claims listing continues: the sort key of the last case returned."""
+class ClaimCursor:
+    """Where a claims listing continues: the immutable sort key of the last claim returned."""
 
-    updated_at: datetime
-    case_id: str
+    filed_at: datetime
+    claim_id: str
 
 
-class ClaimQueries(Protocol):
-    """Read-only searches over cases from an insurer's point of view."""
+class ClaimRepository(Protocol):
+    """Claims in their own store, each with its own version."""
+
+    async def get(self, claim_id: str) -> Claim:
+        """Raises ClaimNotFound."""
+        ...
+
+    async def for_case(self, case_id: str) -> Sequence[Claim]:
+        """Every claim of a case, in filing order."""
+        ...
+
+    async def add_all(self, claims: Sequence[Claim], *, session: Transaction) -> None:
+        """Store new claims (version 1) inside ``session``.
+
+        Raises:
+            ConcurrentUpdate: a claim with one of these ids exists already (filed twice).
+        """
+        ...
+
+    async def save(self, claim: Claim, *, session: Transaction | None = None) -> Claim:
+        """Store ``claim`` if its stored version is still ``claim.version``; returns it with
+        the next version.
+
+        Raises:
+            ConcurrentUpdate: someone else changed the claim first.
+        """
+        ...
 
     async def list_for_insurer(
         self,
         insurer_code: str,
         *,
         limit: int,
-        after: ClaimPage | None = None,
-        claim_status: str | None = None,
+        after: ClaimCursor | None = None,
+        status: str | None = None,
         updated_after: datetime | None = None,
-    ) -> Sequence[Case]:
-        """Cases with a claim filed with ``insurer_code``, newest update first.
+    ) -> Sequence[Claim]:
+        """The insurer's claims in filing order (``filed_at``, then id), after ``after``.
 
-        Args:
-            insurer_code: only cases where a party's claim names this insurer.
-            limit: at most this many cases.
-            after: continue after this sort key (exclusive).
-            claim_status: only cases whose claim with this insurer has this status.
-            updated_after: only cases updated at or after this time.
+        The order uses only fields that never change, so a paged scan neither skips nor
+        repeats a claim while claims are being updated.
         """
         ...
 
+
+class OpenCases(Protocol):
     async def in_status(self, status: CaseStatus, *, limit: int) -> Sequence[Case]:
         """Cases in ``status``, least recently updated first (for pollers)."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
-class CaseChange:
-    """One change of a case as a feed reports it.
+class ClaimChange:
+    """One change of a claim as a feed reports it.
 
     Args:
         cursor: opaque position in the feed; resuming after it yields the next change.
-        case: the case after the change (possibly a later state of it).
+        claim: the claim after the change (possibly a later state of it).
     """
 
     cursor: str
-    case: Case
+    claim: Claim
 
 
-class CaseFeed(Protocol):
-    """A resumable feed of case changes."""
+class ClaimFeed(Protocol):
+    """A resumable feed of claim changes."""
 
     def watch(
         self, insurer_code: str, *, cursor: str = ""
-    ) -> AbstractAsyncContextManager[AsyncIterator[CaseChange]]:
-        """Open a feed of changes to cases with a claim filed with ``insurer_code``.
+    ) -> AbstractAsyncContextManager[AsyncIterator[ClaimChange]]:
+        """Open a feed of changes to the claims filed with ``insurer_code``.
 
         The feed is live once the context is entered, so a change made after entering
         is never missed. An empty ``cursor`` starts from now.

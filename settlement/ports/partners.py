@@ -46,9 +46,9 @@ class InsurerGateway(Protocol):
         """Withdraw a filed claim. Idempotent on ``request_id``."""
 
     async def claim_status(
-        self, insurer_code: str, *, case_id: str = "", claim_number: str = ""
+        self, insurer_code: str, *, claim_id: str = "", claim_number: str = ""
     ) -> InsurerClaimReport:
-        """The insurer's view of a claim, looked up by claim number or else by case id.
+        """The insurer's view of a claim, looked up by its number or else by our claim id.
 
         Raises:
             UpstreamNotFound: the insurer has no such claim.

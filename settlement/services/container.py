@@ -9,12 +9,14 @@ from settlement.ports.cases import CaseChanges, IdempotencyStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
-from settlement.services.claims import Claims
+from settlement.services.claim_filing import ClaimFilings
 from settlement.services.console import ReviewConsole, StaffAuth
 from settlement.services.dispatcher import Dispatcher
 from settlement.services.drivers import DriverDesk
+from settlement.services.insurer_claims import InsurerClaims
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
 from settlement.services.supervision import Supervision
 
@@ -32,8 +34,12 @@ class Services:
     staff_auth: StaffAuth | None = None
     review: ReviewConsole | None = None
     supervision: Supervision | None = None
-    claims: Claims | None = None
-    """Insurer claims and partner exchange flows; None where no test needs them."""
+    claims: ClaimFilings | None = None
+    """Claims filed for settled cases, insurers' answers, the drivers' view of them."""
+    insurer_claims: InsurerClaims | None = None
+    """The insurer API's use cases."""
+    mediation: MediationDesk | None = None
+    """Court mediation: drivers' requests, reviewers' referrals, outcomes."""
     dispatcher: Dispatcher | None = None
     """Delivers the outbox to insurers, the mediation platform and WeChat."""
     liability: LiabilityDesk | None = None

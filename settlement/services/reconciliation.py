@@ -61,7 +61,7 @@ async def reconcile_claims(
 
         async def query(filing: ClaimFiling = filing, number: str = claim_number) -> object:
             return await insurers.claim_status(
-                filing.insurer_code, case_id=filing.case_id, claim_number=number
+                filing.insurer_code, claim_id=filing.claim_id, claim_number=number
             )
 
         status = await _check(outbox, message, query, now=now, report=report)

@@ -15,11 +15,14 @@ import pytest
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from adapters.mongo.cases import MongoCaseRepository
+from adapters.mongo.claims import MongoClaimRepository
 from adapters.simulators.insurer import InsurerSimulator
 from adapters.simulators.wechat import WeChatSimulator
 from settlement.bootstrap import open_runtime, run_exchange, start_servers
 from settlement.domain.case import CaseStatus
-from tests.integration.grpc.claims_harness import TOKENS, settled_case
+from settlement.domain.claim import Cover, claim_id
+from tests.claim_builders import settled_case
+from tests.integration.grpc.claims_harness import TOKENS
 from tests.integration.grpc.pki import make_pki
 
 from .conftest import make_settings
@@ -56,10 +59,12 @@ async def test_agreed_case_reaches_insurers_and_comes_back_assessed(
             stored = await repo.add(replace(target, status=CaseStatus.LIABILITY_PROPOSED))
             await claims.settle(replace(target, version=stored.version))
 
+            claims_repo = MongoClaimRepository(runtime.db)
             async with asyncio.timeout(20):
-                while (await repo.get(target.id)).status is not CaseStatus.CLAIMED:
+                while not all(c.claim_number for c in await claims_repo.for_case(target.id)):
                     await asyncio.sleep(0.05)
-            assert all(sim.distinct_claims == 1 for sim in sims.values())
+            assert (await repo.get(target.id)).status is CaseStatus.CLAIMED
+            assert (sims["PICC"].distinct_claims, sims["CPIC"].distinct_claims) == (2, 1)
 
             client = pki.clients["CPIC"]
             credentials = grpc.ssl_channel_credentials(
@@ -70,14 +75,15 @@ async def test_agreed_case_reaches_insurers_and_comes_back_assessed(
                 f"127.0.0.1:{servers.grpc_port}", credentials
             ) as channel:
                 stub = _stub_class(channel)
+                b_claim = claim_id(target.id, "B", Cover.COMPULSORY)
                 got = await stub.GetClaim(
-                    pb.GetClaimRequest(claim_id=target.id), metadata=metadata, timeout=10
+                    pb.GetClaimRequest(claim_id=b_claim), metadata=metadata, timeout=10
                 )
                 assert got.claim.claim_number.startswith("CPIC-")
                 reply = await stub.SubmitAssessment(
                     pb.SubmitAssessmentRequest(
                         request_id=str(uuid.uuid4()),
-                        claim_id=target.id,
+                        claim_id=b_claim,
                         assessed_amount=pb.Money(currency_code="CNY", amount="1999.00"),
                         assessor="定损员",
                         etag=got.claim.etag,
@@ -86,9 +92,7 @@ async def test_agreed_case_reaches_insurers_and_comes_back_assessed(
                     timeout=10,
                 )
             assert reply.claim.status == pb.CLAIM_STATUS_ASSESSED
-            case = await repo.get(target.id)
-            assert case.loss is not None
-            assert case.loss["assessments"]["B"]["amount"] == "1999.00"
+            assert reply.claim.assessment.assessed_amount.amount == "1999.00"
         finally:
             stop.set()
             await asyncio.wait_for(exchange, 10)

@@ -136,13 +136,14 @@ async def test_rear_end_is_proposed_accepted_signed_and_issued(api: Api, tmp_pat
     assert unknown["issued"] is False
     assert unknown["case_id"] is None
 
-    # The agreement queued one claim per party's insurer in the same transaction.
+    # The agreement queued each party's claims in the same transaction: the at-fault
+    # party's 交强险 and 商三, the other party's 交强险.
     queued = await api.runtime.db["outbox"].find({"kind": "insurer.file_claim"}).to_list(None)
-    assert sorted(m["payload"]["insurer_code"] for m in queued) == ["CPIC", "PICC"]
+    assert sorted(m["payload"]["insurer_code"] for m in queued) == ["CPIC", "PICC", "PICC"]
     assert {m["payload"]["case_id"] for m in queued} == {case_id}
-    stored = await api.runtime.db["cases"].find_one({"_id": case_id})
-    assert stored is not None
-    assert {c["insurer_code"] for c in stored["exchange"]["claims"].values()} == {"CPIC", "PICC"}
+    claims = await api.runtime.db["claims"].find({"case_id": case_id}).to_list(None)
+    assert sorted((c["party"], c["cover"]) for c in claims) == [
+        ("A", "commercial_third_party"), ("A", "compulsory"), ("B", "compulsory")]
 
 
 async def test_a_party_that_declines_sends_the_case_to_the_police(api: Api) -> None:

@@ -3,10 +3,9 @@ real Mongo replica set, and the SettlementService on a TLS port of 127.0.0.1."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -20,13 +19,26 @@ from adapters.grpc.settlement_servicer import (
     settlement_service_registrar,
 )
 from adapters.mongo.cases import MongoCaseRepository, ensure_case_indexes
-from adapters.mongo.claims import MongoCaseFeed, MongoClaimQueries, ensure_claim_indexes
+from adapters.mongo.claims import (
+    MongoClaimFeed,
+    MongoClaimRepository,
+    MongoOpenCases,
+    ensure_claim_indexes,
+)
 from adapters.mongo.outbox import MongoOutbox, ensure_outbox_indexes
 from adapters.mongo.request_log import MongoRequestLog, ensure_request_log_indexes
 from adapters.mongo.unit_of_work import MongoUnitOfWork
-from settlement.domain.case import AccidentScene, Case, CaseStatus, Party, PartyDetails
-from settlement.domain.geo import GeoPoint
-from settlement.services.claims import Claims
+from settlement.domain.case import Case, CaseStatus
+from settlement.domain.claim import Claim
+from settlement.services.claim_filing import ClaimFilings
+from settlement.services.exchange_support import (
+    EvidenceCatalog,
+    ExchangeStore,
+    NotificationTemplates,
+)
+from settlement.services.insurer_claims import InsurerClaims
+from settlement.services.mediation import MediationDesk
+from tests.claim_builders import settled_case
 
 from .pki import TestPki, make_pki
 
@@ -47,57 +59,6 @@ class MemoryRecipients:
         return self.mapping.get(user_id)
 
 
-def details(insurer: str, name: str, plate: str, policy: str) -> PartyDetails:
-    return PartyDetails(
-        name=name,
-        id_number="44030519900101123X",
-        phone="13800138000",
-        licence_number="440305199001011234",
-        licence_class="C1",
-        plate=plate,
-        vehicle_type="small_car",
-        insurer_code=insurer,
-        policy_number=policy,
-    )
-
-
-def settled_case(
-    status: CaseStatus = CaseStatus.AGREED, insurers: tuple[str, str] = ("PICC", "CPIC")
-) -> Case:
-    """A two-party case as the agreement (or the police) leaves it, version 1 in the store."""
-    now = datetime.now(UTC)
-    case_id = f"c{uuid.uuid4().hex[:16]}"
-    parties = {
-        "A": Party("A", "u_a" + case_id, now, details(insurers[0], "张三", "粤B12345", "P-A-1")),
-        "B": Party("B", "u_b" + case_id, now, details(insurers[1], "李四", "粤B54321", "P-B-2")),
-    }
-    scene = AccidentScene(
-        occurred_at=now - timedelta(hours=1),
-        address="深圳市南山区深南大道",
-        location=GeoPoint(22.54, 113.93),
-        weather="clear",
-        road_type="urban_road",
-        description="追尾",
-    )
-    return Case(
-        id=case_id,
-        status=status,
-        scene=scene,
-        parties=parties,
-        created_at=now,
-        updated_at=now,
-        capture_nonce="n",
-        jurisdiction="440305",
-        proposal={"liability": {"A": "全部责任", "B": "无责任"}},
-        determination=(
-            {"document_number": "JD-7", "issuer": "南山交警大队", "issued_at": now,
-             "liability": {"A": "主要责任", "B": "次要责任"}}
-            if status is CaseStatus.DETERMINED else None
-        ),
-        loss={"parties": {"A": {"total": "800.00"}, "B": {"total": "2300.50"}}},
-    )  # fmt: skip
-
-
 async def prepare_db(db: Any) -> None:
     await ensure_case_indexes(db)
     await ensure_claim_indexes(db)
@@ -105,24 +66,52 @@ async def prepare_db(db: Any) -> None:
     await ensure_request_log_indexes(db)
 
 
-def make_claims(db: Any, **extra: Any) -> Claims:
-    return Claims(
+@dataclass
+class Exchange:
+    """The claim, insurer API and mediation use cases on one database."""
+
+    claims: ClaimFilings
+    insurer: InsurerClaims
+    mediation: MediationDesk
+
+
+def make_exchange(
+    db: Any,
+    *,
+    mediation: Any = None,
+    recipients: Any = None,
+    templates: NotificationTemplates | None = None,
+) -> Exchange:
+    store = ExchangeStore(
         cases=MongoCaseRepository(db),
-        queries=MongoClaimQueries(db),
-        feed=MongoCaseFeed(db),
+        claims=MongoClaimRepository(db),
         outbox=MongoOutbox(db),
         uow=MongoUnitOfWork(db.client),
         clock=FixedClock(),
-        **extra,
+        recipients=recipients,
+        templates=templates or NotificationTemplates(),
+    )
+    evidence = EvidenceCatalog()
+    filings = ClaimFilings(store, evidence)
+    return Exchange(
+        filings,
+        InsurerClaims(filings, evidence, MongoClaimFeed(db)),
+        MediationDesk(store, evidence, MongoOpenCases(db), mediation),
     )
 
 
-async def store_settled(claims: Claims, db: Any, **kwargs: Any) -> Case:
-    """Store a case just before agreement, then agree it through ``Claims.settle``."""
+async def store_settled(exchange: Exchange, db: Any, **kwargs: Any) -> Case:
+    """Store a case just before agreement, then settle it through ``ClaimFilings.settle``."""
     target = settled_case(**kwargs)
     before = replace(target, status=CaseStatus.LIABILITY_PROPOSED)
     stored = await MongoCaseRepository(db).add(before)
-    return await claims.settle(replace(target, version=stored.version))
+    return await exchange.claims.settle(replace(target, version=stored.version))
+
+
+async def claims_of(db: Any, case_id: str) -> dict[str, Claim]:
+    """The case's claims by ``party.cover`` (e.g. ``A.compulsory``)."""
+    found = await MongoClaimRepository(db).for_case(case_id)
+    return {f"{c.party}.{c.cover.value}": c for c in found}
 
 
 @dataclass
@@ -130,7 +119,7 @@ class InsurerApi:
     port: int
     pki: TestPki
     server: grpc.aio.Server
-    claims: Claims
+    exchange: Exchange
 
     def channel(self, client: str | None, *, root: bytes | None = None) -> grpc.aio.Channel:
         pem = None if client is None else self.pki.clients[client]
@@ -160,8 +149,8 @@ def pki() -> TestPki:
 @pytest.fixture
 async def insurer_api(mongo_db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
-    servicer = SettlementServiceServicer(claims, MongoRequestLog(mongo_db))
+    exchange = make_exchange(mongo_db)
+    servicer = SettlementServiceServicer(exchange.insurer, MongoRequestLog(mongo_db))
     credentials = grpc.ssl_server_credentials(
         [(pki.server.key, pki.server.cert)], root_certificates=pki.ca.pem, require_client_auth=True
     )
@@ -171,5 +160,5 @@ async def insurer_api(mongo_db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
         interceptors=[InsurerAuthInterceptor(TOKENS)],
         credentials=credentials,
     )
-    yield InsurerApi(port, pki, server, claims)
+    yield InsurerApi(port, pki, server, exchange)
     await server.stop(None)

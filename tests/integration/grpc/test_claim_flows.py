@@ -21,22 +21,19 @@ from adapters.simulators.mediation import MediationSimulator
 from adapters.simulators.wechat import WeChatSimulator
 from adapters.wechat.notifier import WeChatNotifier
 from settlement.domain.case import CaseStatus
-from settlement.domain.exchange import (
-    InsurerClaimStatus,
-    OutboxStatus,
-    Payout,
-    SubscriptionMessage,
-)
+from settlement.domain.claim import ClaimStatus, Cover, claim_id
+from settlement.domain.exchange import OutboxStatus, Payout, SubscriptionMessage
 from settlement.errors import IllegalTransition, RecipientRefused, UpstreamUnavailable
-from settlement.services.claims import NotificationTemplates
 from settlement.services.dispatcher import (
     KIND_FILE_CLAIM,
     KIND_SUBMIT_DISPUTE,
     KIND_WECHAT_MESSAGE,
     partner_handlers,
 )
+from settlement.services.exchange_support import NotificationTemplates
+from tests.claim_builders import settled_case
 
-from .claims_harness import MemoryRecipients, make_claims, prepare_db, settled_case, store_settled
+from .claims_harness import MemoryRecipients, claims_of, make_exchange, prepare_db, store_settled
 from .conftest import make_dispatcher, run_until
 
 
@@ -65,11 +62,11 @@ async def messages(db: Any, kind: str, key_prefix: str = "") -> list[dict[str, A
     return [m async for m in db.outbox.find(query)]
 
 
-async def test_agreed_case_files_one_claim_per_insurer_exactly_once_through_an_outage(
+async def test_agreed_case_files_each_claim_exactly_once_through_an_outage(
     mongo_db, two_insurers
 ):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     gateway = GrpcInsurerGateway(
         {code: sim.target for code, sim in two_insurers.items()},
         deadline_s=2.0,
@@ -78,89 +75,145 @@ async def test_agreed_case_files_one_claim_per_insurer_exactly_once_through_an_o
     picc = two_insurers["PICC"]
     picc.faults.fail_next(4)  # PICC is down for a while
 
-    case = await store_settled(claims, mongo_db)
-    # Filing again, also concurrently, changes nothing: the case already holds its claims.
-    await asyncio.gather(*(claims.file_claims(case.id) for _ in range(3)))
-    assert len(await messages(mongo_db, KIND_FILE_CLAIM)) == 2
+    case = await store_settled(ex, mongo_db)
+    # Filing again, also concurrently, changes nothing: the case already has its claims.
+    await asyncio.gather(*(ex.claims.file_claims(case.id) for _ in range(3)))
+    assert len(await messages(mongo_db, KIND_FILE_CLAIM)) == 3  # A: 交强险 + 商三, B: 交强险
 
     dispatchers = [
         make_dispatcher(MongoOutbox(mongo_db),
-                        partner_handlers(insurers=gateway, on_filed=claims.record_filed))
+                        partner_handlers(insurers=gateway, on_filed=ex.claims.record_filed))
         for _ in range(2)
     ]  # fmt: skip
 
     async def filed() -> bool:
-        stored = await MongoCaseRepository(mongo_db).get(case.id)
-        return all(c["claim_number"] for c in stored.exchange["claims"].values())
+        return all(c.claim_number for c in (await claims_of(mongo_db, case.id)).values())
 
     await asyncio.gather(*(run_until(d, filed) for d in dispatchers))
     assert picc.file_claim_attempts >= 5
-    assert (picc.distinct_claims, two_insurers["CPIC"].distinct_claims) == (1, 1)
-    sent = picc.claim_for_case(case.id)
+    assert (picc.distinct_claims, two_insurers["CPIC"].distinct_claims) == (2, 1)
+    sent = picc.claim_by_id(claim_id(case.id, "A", Cover.COMPULSORY))
     assert sent is not None
     assert sent.request.policy_number == "P-A-1"
     assert sent.request.liability_share == "1"
-    assert two_insurers["CPIC"].claim_for_case(case.id).request.estimated_loss.amount == "2300.50"
+    assert sent.request.liability_level == "全部责任"
+    assert sent.request.estimated_loss.amount == "800.00"
+    assert sent.request.third_party_loss.amount == "2300.50"
+    assert sent.request.amount_due.amount == "2100.00"
+    commercial = picc.claim_by_id(claim_id(case.id, "A", Cover.COMMERCIAL_THIRD_PARTY))
+    assert commercial is not None
+    assert commercial.request.amount_due.amount == "300.50"
+    b = two_insurers["CPIC"].claim_by_id(claim_id(case.id, "B", Cover.COMPULSORY))
+    assert b is not None
+    assert b.request.estimated_loss.amount == "2300.50"
 
     stored = await MongoCaseRepository(mongo_db).get(case.id)
     assert stored.status is CaseStatus.CLAIMED
-    assert stored.exchange["claims"]["A"]["claim_number"].startswith("PICC-")
+    claims = await claims_of(mongo_db, case.id)
+    assert claims["A.compulsory"].claim_number.startswith("PICC-")
+    assert claims["A.compulsory"].status is ClaimStatus.ACKNOWLEDGED
     await gateway.close()
+
+
+async def test_same_insurer_for_both_parties_files_and_numbers_each_claim(mongo_db):
+    await prepare_db(mongo_db)
+    sim = InsurerSimulator("PICC")
+    await sim.start()
+    ex = make_exchange(mongo_db)
+    gateway = GrpcInsurerGateway({"PICC": sim.target}, deadline_s=2.0)
+    case = await store_settled(ex, mongo_db, status=CaseStatus.DETERMINED,
+                               insurers=("PICC", "PICC"), losses=("4000", "6000"))  # fmt: skip
+    dispatcher = make_dispatcher(
+        MongoOutbox(mongo_db), partner_handlers(insurers=gateway, on_filed=ex.claims.record_filed)
+    )
+
+    async def filed() -> bool:
+        return all(c.claim_number for c in (await claims_of(mongo_db, case.id)).values())
+
+    await run_until(dispatcher, filed)
+    claims = await claims_of(mongo_db, case.id)
+    assert sim.distinct_claims == len(claims) == 4
+    assert len({c.claim_number for c in claims.values()}) == 4
+    due = {key: sim.claim_by_id(c.id).request.amount_due.amount for key, c in claims.items()}
+    assert due == {
+        "A.compulsory": "2000.00", "A.commercial_third_party": "2800.00",
+        "B.compulsory": "2000.00", "B.commercial_third_party": "600.00",
+    }  # fmt: skip
+    shares = {key: sim.claim_by_id(c.id).request.liability_share for key, c in claims.items()}
+    assert shares["A.compulsory"] == "0.7"
+    assert shares["B.compulsory"] == "0.3"
+    assert sim.claim_by_id(claims["B.compulsory"].id).request.document_number == "JD-7"
+    await gateway.close()
+    await sim.stop(None)
 
 
 async def test_only_agreed_or_determined_cases_file_claims(mongo_db):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     stored = await MongoCaseRepository(mongo_db).add(
         settled_case(status=CaseStatus.LIABILITY_PROPOSED)
     )
     with pytest.raises(IllegalTransition):
-        await claims.file_claims(stored.id)
+        await ex.claims.file_claims(stored.id)
     assert await messages(mongo_db, KIND_FILE_CLAIM) == []
 
 
-async def test_a_failed_case_save_enqueues_nothing(mongo_db):
+async def test_a_failed_case_save_files_nothing(mongo_db):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     target = settled_case()
     stored = await MongoCaseRepository(mongo_db).add(
         replace(target, status=CaseStatus.LIABILITY_PROPOSED)
     )
     await MongoCaseRepository(mongo_db).save(stored)  # someone else changed it meanwhile
     with pytest.raises(Exception, match="changed"):
-        await claims.settle(replace(target, version=stored.version))
+        await ex.claims.settle(replace(target, version=stored.version))
     assert await messages(mongo_db, KIND_FILE_CLAIM) == []
+    assert await claims_of(mongo_db, target.id) == {}
 
 
-async def test_insurer_reports_update_the_case_and_close_it_when_all_paid(mongo_db, two_insurers):
+async def test_insurer_reports_walk_the_claims_and_close_the_case_when_all_paid(
+    mongo_db, two_insurers
+):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     gateway = GrpcInsurerGateway(
         {code: sim.target for code, sim in two_insurers.items()}, deadline_s=2.0
     )
-    case = await store_settled(claims, mongo_db)
+    case = await store_settled(ex, mongo_db)
     dispatcher = make_dispatcher(
-        MongoOutbox(mongo_db), partner_handlers(insurers=gateway, on_filed=claims.record_filed)
+        MongoOutbox(mongo_db), partner_handlers(insurers=gateway, on_filed=ex.claims.record_filed)
     )
 
     async def claimed() -> bool:
-        return (await MongoCaseRepository(mongo_db).get(case.id)).status is CaseStatus.CLAIMED
+        return all(c.claim_number for c in (await claims_of(mongo_db, case.id)).values())
 
     await run_until(dispatcher, claimed)
-    for code, label in (("PICC", "A"), ("CPIC", "B")):
-        sim = two_insurers[code]
-        sent = sim.claim_for_case(case.id)
-        assert sent is not None
-        sim.assess(sent.claim_number, Decimal("1000"))
-        await claims.record_insurer_report(await gateway.claim_status(code, case_id=case.id))
-        stored = await MongoCaseRepository(mongo_db).get(case.id)
-        assert stored.exchange["claims"][label]["status"] == "assessed"
-    for code in ("PICC", "CPIC"):
-        await claims.update_status(code, case.id, status=InsurerClaimStatus.APPROVED)
-        await claims.update_status(
-            code, case.id, status=InsurerClaimStatus.PAID,
-            payout=Payout(Decimal("1000"), None, f"TX-{code}"),
-        )  # fmt: skip
+    for claim in (await claims_of(mongo_db, case.id)).values():
+        sim = two_insurers[claim.insurer_code]
+        sim.assess(claim.claim_number, Decimal("1000"))
+        await ex.claims.record_insurer_report(
+            await gateway.claim_status(claim.insurer_code, claim_id=claim.id)
+        )
+        stored = (await claims_of(mongo_db, case.id))[f"{claim.party}.{claim.cover.value}"]
+        assert stored.status is ClaimStatus.ASSESSED
+        assert stored.assessment is not None
+        assert stored.assessment.amount == Decimal("1000")
+    for claim in (await claims_of(mongo_db, case.id)).values():
+        # The insurer paid without our seeing approval: adopting it walks approved → paid.
+        two_insurers[claim.insurer_code].pay(claim.claim_number, reference=f"TX-{claim.id}")
+        await ex.claims.record_insurer_report(
+            await gateway.claim_status(claim.insurer_code, claim_number=claim.claim_number)
+        )
+    claims = await claims_of(mongo_db, case.id)
+    assert {c.status for c in claims.values()} == {ClaimStatus.PAID}
+    assert [h.status for h in claims["B.compulsory"].history][-2:] == [
+        ClaimStatus.APPROVED, ClaimStatus.PAID
+    ]
+    assert claims["B.compulsory"].payout == Payout(
+        Decimal("1000"), claims["B.compulsory"].payout.paid_at,  # type: ignore[union-attr]
+        f"TX-{claims['B.compulsory'].id}",
+    )
     stored = await MongoCaseRepository(mongo_db).get(case.id)
     assert stored.status is CaseStatus.CLOSED
     await gateway.close()
@@ -171,16 +224,17 @@ async def test_dispute_goes_to_mediation_and_the_outcome_is_recorded(mongo_db):
     platform = MediationSimulator()
     await platform.start()
     gateway = GrpcMediationGateway(platform.target, deadline_s=2.0, transport_attempts=1)
-    claims = make_claims(mongo_db, mediation=gateway)
-    case = await store_settled(claims, mongo_db, status=CaseStatus.DETERMINED)
+    ex = make_exchange(mongo_db, mediation=gateway)
+    case = await store_settled(ex, mongo_db, status=CaseStatus.DETERMINED)
+    b_user = case.parties["B"].user_id
 
-    await claims.request_mediation(case.id, applicant="B", reason="对定损金额有异议")
-    await claims.request_mediation(case.id, applicant="B", reason="again")  # no second dispute
+    await ex.mediation.request_mediation(case.id, reason="对定损金额有异议", user_id=b_user)
+    await ex.mediation.request_mediation(case.id, reason="again", user_id=b_user)  # no second
     assert len(await messages(mongo_db, KIND_SUBMIT_DISPUTE)) == 1
     platform.faults.fail_next(2)
     dispatcher = make_dispatcher(
         MongoOutbox(mongo_db),
-        partner_handlers(mediation=gateway, on_submitted=claims.record_dispute_receipt),
+        partner_handlers(mediation=gateway, on_submitted=ex.mediation.record_dispute_receipt),
     )
 
     async def registered() -> bool:
@@ -192,32 +246,42 @@ async def test_dispute_goes_to_mediation_and_the_outcome_is_recorded(mongo_db):
     assert dispute is not None
     case_file = dispute.request.case_file
     assert {p.party_id for p in case_file.parties} == {"A", "B"}
+    assert dispute.request.applicant_party_id == "B"
+    # The police determination as decided: its number and 主要/次要 as 70/30.
     assert case_file.determination.document_number == "JD-7"
-    assert case_file.loss.total.amount in {"3100.50", "3100.5"}
+    shares = {s.party_id: Decimal(s.share) for s in case_file.determination.shares}
+    assert shares == {"A": Decimal("0.7"), "B": Decimal("0.3")}
+    assert case_file.loss.total.amount == "3100.50"
+    assert all("*" in p.phone for p in case_file.parties)  # masked: the court does not call
 
     stored = await MongoCaseRepository(mongo_db).get(case.id)
     assert stored.status is CaseStatus.MEDIATION
     platform.conclude_mediation(dispute.dispute_id, agreed=True, amount=Decimal("2800"))
-    assert await claims.poll_mediations() == 1
+    assert await ex.mediation.poll_mediations() == 1
     stored = await MongoCaseRepository(mongo_db).get(case.id)
     assert stored.exchange["mediation"]["outcome"]["agreed_amount"] == "2800"
     assert stored.status is CaseStatus.MEDIATION
     platform.decide_confirmation(dispute.dispute_id, confirmed=True)
-    await claims.poll_mediations()
+    await ex.mediation.poll_mediations()
     stored = await MongoCaseRepository(mongo_db).get(case.id)
     assert stored.exchange["mediation"]["confirmation"]["confirmed"] is True
     assert stored.status is CaseStatus.CLOSED
-    assert await claims.poll_mediations() == 0  # concluded disputes are not asked again
+    assert await ex.mediation.poll_mediations() == 0  # concluded disputes are not asked again
+    view = await ex.claims.for_driver(case.parties["A"].user_id, case.id)
+    assert view["mediation"]["state"] == "confirmed"
+    assert view["mediation"]["outcome"]["agreed_amount"] == "2800"
     await gateway.close()
     await platform.stop(None)
 
 
 async def test_mediation_refused_for_a_case_not_yet_settled(mongo_db):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     stored = await MongoCaseRepository(mongo_db).add(settled_case(status=CaseStatus.COLLECTING))
     with pytest.raises(IllegalTransition):
-        await claims.request_mediation(stored.id, reason="x")
+        await ex.mediation.request_mediation(
+            stored.id, reason="x", user_id=stored.parties["A"].user_id
+        )
 
 
 # --- WeChat -------------------------------------------------------------------------------
@@ -261,7 +325,7 @@ async def test_driver_notices_go_through_the_outbox_and_43101_is_final(
         {case.parties["A"].user_id: "o_subscribed", case.parties["B"].user_id: "o_refused"}
     )
     wechat_sim.state.subscribed.add("o_subscribed")
-    claims = make_claims(
+    ex = make_exchange(
         mongo_db, recipients=recipients, templates=NotificationTemplates(claim_filed="tpl-filed")
     )
     gateway = GrpcInsurerGateway({c: s.target for c, s in two_insurers.items()}, deadline_s=2.0)
@@ -269,10 +333,10 @@ async def test_driver_notices_go_through_the_outbox_and_43101_is_final(
     stored = await MongoCaseRepository(mongo_db).add(
         replace(case, status=CaseStatus.LIABILITY_PROPOSED)
     )
-    await claims.settle(replace(case, version=stored.version))
+    await ex.claims.settle(replace(case, version=stored.version))
     dispatcher = make_dispatcher(
         MongoOutbox(mongo_db),
-        partner_handlers(insurers=gateway, notifier=notifier, on_filed=claims.record_filed),
+        partner_handlers(insurers=gateway, notifier=notifier, on_filed=ex.claims.record_filed),
     )
 
     async def settled() -> bool:
@@ -294,15 +358,15 @@ async def test_driver_notices_go_through_the_outbox_and_43101_is_final(
 
 async def test_insurer_api_grpc_unavailable_is_retryable_not_dead(mongo_db, two_insurers):
     await prepare_db(mongo_db)
-    claims = make_claims(mongo_db)
+    ex = make_exchange(mongo_db)
     gateway = GrpcInsurerGateway(
         {c: s.target for c, s in two_insurers.items()}, deadline_s=2.0, transport_attempts=1
     )
     two_insurers["CPIC"].faults.fail_next(2, grpc.StatusCode.UNAVAILABLE)
-    case = await store_settled(claims, mongo_db)
+    case = await store_settled(ex, mongo_db)
     dispatcher = make_dispatcher(MongoOutbox(mongo_db), partner_handlers(insurers=gateway))
     report = await dispatcher.run_once()
-    assert report.delivered == 1
+    assert report.delivered == 2  # PICC's two claims
     assert report.retried == 1
     assert [m["status"] for m in await messages(mongo_db, KIND_FILE_CLAIM, case.id)].count(
         "pending"

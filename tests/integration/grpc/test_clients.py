@@ -44,14 +44,14 @@ async def test_claim_status_reports_assessment_and_payout(insurer, insurers):
     filed = await insurers.file_claim(filing)
     insurer.assess(filed.claim_number, Decimal("2100.00"))
     insurer.pay(filed.claim_number, reference="TX-1")
-    report = await insurers.claim_status(INSURER, case_id=filing.case_id)
+    report = await insurers.claim_status(INSURER, claim_id=filing.claim_id)
     assert report.status is InsurerClaimStatus.PAID
     assert report.assessed_amount == Decimal("2100.00")
     assert report.payout is not None
     assert report.payout.amount == Decimal("2100.00")
     assert report.payout.transaction_reference == "TX-1"
     by_number = await insurers.claim_status(INSURER, claim_number=filed.claim_number)
-    assert by_number.case_id == filing.case_id
+    assert (by_number.case_id, by_number.claim_id) == (filing.case_id, filing.claim_id)
 
 
 async def test_cancel_claim(insurers):
@@ -71,7 +71,7 @@ async def test_errors_are_translated(insurer, insurers):
     with pytest.raises(UpstreamRejected, match="unknown policy"):
         await insurers.file_claim(make_filing())
     with pytest.raises(UpstreamNotFound):
-        await insurers.claim_status(INSURER, case_id="nope")
+        await insurers.claim_status(INSURER, claim_id="nope")
     with pytest.raises(NotFound):
         await insurers.file_claim(make_filing(insurer_code="NOBODY"))
 

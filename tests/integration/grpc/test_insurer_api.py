@@ -14,8 +14,9 @@ import pytest
 
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.mongo.cases import MongoCaseRepository
+from adapters.mongo.claims import MongoClaimRepository
 from settlement.domain.case import CaseStatus
-from settlement.domain.exchange import InsurerClaimStatus
+from settlement.domain.claim import ClaimStatus, Cover, claim_id
 
 from .claims_harness import (  # noqa: F401 - fixtures
     TOKENS,
@@ -25,6 +26,14 @@ from .claims_harness import (  # noqa: F401 - fixtures
     pki,
     store_settled,
 )
+
+
+def a_jqx(case: Any) -> str:
+    return claim_id(case.id, "A", Cover.COMPULSORY)
+
+
+def b_jqx(case: Any) -> str:
+    return claim_id(case.id, "B", Cover.COMPULSORY)
 
 
 async def call(api: InsurerApi, insurer: str, method: str, request: Any, **kw: Any) -> Any:
@@ -51,39 +60,86 @@ def assessment(claim_id: str, amount: str = "2100.00", **kw: Any) -> Any:
     return pb.SubmitAssessmentRequest(**values)
 
 
-async def test_each_insurer_sees_its_own_policyholder_and_nothing_else(insurer_api, mongo_db):
-    both = await store_settled(insurer_api.claims, mongo_db)  # A at PICC, B at CPIC
-    picc_only = await store_settled(insurer_api.claims, mongo_db, insurers=("PICC", "PINGAN"))
+async def test_each_insurer_sees_its_own_policyholders_claims_and_nothing_else(
+    insurer_api, mongo_db
+):
+    both = await store_settled(insurer_api.exchange, mongo_db)  # A at PICC, B at CPIC
+    picc_only = await store_settled(
+        insurer_api.exchange, mongo_db, insurers=("PICC", "PINGAN")
+    )
 
-    picc = await call(insurer_api, "PICC", "GetClaim", pb.GetClaimRequest(claim_id=both.id))
-    cpic = await call(insurer_api, "CPIC", "GetClaim", pb.GetClaimRequest(claim_id=both.id))
+    get = pb.GetClaimRequest
+    picc = await call(insurer_api, "PICC", "GetClaim", get(claim_id=a_jqx(both)))
+    cpic = await call(insurer_api, "CPIC", "GetClaim", get(claim_id=b_jqx(both)))
     assert (picc.claim.policy_number, picc.claim.plate_number) == ("P-A-1", "粤B12345")
     assert (cpic.claim.policy_number, cpic.claim.plate_number) == ("P-B-2", "粤B54321")
+    assert (picc.claim.case_id, picc.claim.party, picc.claim.cover) == (
+        both.id, "A", pb.COVER_COMPULSORY
+    )
     assert picc.claim.liability_share == "1"
     assert cpic.claim.liability_share == "0"
     assert cpic.claim.estimated_loss.amount == "2300.50"
+    assert cpic.claim.third_party_loss.amount == "800.00"
+    # A's 交强险 pays B's car 2,000 and A's own car 100 on B's behalf (无责代赔).
+    assert picc.claim.amount_due.amount == "2100.00"
     assert picc.claim.status == pb.CLAIM_STATUS_FILED
+    assert [h.status for h in picc.claim.history] == [pb.CLAIM_STATUS_FILED]
 
-    # Another insurer's claim and a claim that does not exist get the same answer.
-    get = pb.GetClaimRequest
-    other = await status_of(call(insurer_api, "CPIC", "GetClaim", get(claim_id=picc_only.id)))
-    unknown = await status_of(call(insurer_api, "CPIC", "GetClaim", get(claim_id="c" + "0" * 16)))
-    assert other == unknown == grpc.StatusCode.NOT_FOUND
+    # Another insurer's claim, the case id and a missing claim get the same answer.
+    for probe in (a_jqx(picc_only), both.id, "c" + "0" * 16):
+        code = await status_of(call(insurer_api, "CPIC", "GetClaim", get(claim_id=probe)))
+        assert code == grpc.StatusCode.NOT_FOUND
     assert await status_of(
-        call(insurer_api, "CPIC", "SubmitAssessment", assessment(picc_only.id))
+        call(insurer_api, "CPIC", "SubmitAssessment", assessment(a_jqx(picc_only)))
     ) == grpc.StatusCode.NOT_FOUND
 
     listed = await call(insurer_api, "CPIC", "ListClaims", pb.ListClaimsRequest())
-    assert [c.claim_id for c in listed.claims] == [both.id]
-    listed = await call(insurer_api, "PICC", "ListClaims", pb.ListClaimsRequest(page_size=1))
-    assert len(listed.claims) == 1
-    assert listed.next_page_token
-    rest = await call(
-        insurer_api, "PICC", "ListClaims",
-        pb.ListClaimsRequest(page_size=1, page_token=listed.next_page_token),
+    assert [c.claim_id for c in listed.claims] == [b_jqx(both)]
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await call(insurer_api, "PICC", "ListClaims",
+                          pb.ListClaimsRequest(page_size=1, page_token=token))  # fmt: skip
+        seen += [c.claim_id for c in page.claims]
+        token = page.next_page_token
+        if not token:
+            break
+    # A's compulsory and commercial claims of both cases, B's compulsory one of picc_only? No:
+    # PINGAN insures B there.
+    assert sorted(seen) == sorted(
+        [a_jqx(both), claim_id(both.id, "A", Cover.COMMERCIAL_THIRD_PARTY),
+         a_jqx(picc_only), claim_id(picc_only.id, "A", Cover.COMMERCIAL_THIRD_PARTY)]
     )  # fmt: skip
-    assert {listed.claims[0].claim_id, rest.claims[0].claim_id} == {both.id, picc_only.id}
-    assert not rest.next_page_token
+
+
+async def test_same_insurer_sees_both_parties_claims_separately(insurer_api, mongo_db):
+    case = await store_settled(insurer_api.exchange, mongo_db, insurers=("PICC", "PICC"))
+    listed = await call(insurer_api, "PICC", "ListClaims", pb.ListClaimsRequest())
+    by_party = {(c.party, c.cover): c for c in listed.claims}
+    assert set(by_party) == {
+        ("A", pb.COVER_COMPULSORY), ("A", pb.COVER_COMMERCIAL_THIRD_PARTY),
+        ("B", pb.COVER_COMPULSORY),
+    }  # fmt: skip
+    assert by_party[("B", pb.COVER_COMPULSORY)].policy_number == "P-B-2"
+    # Assessing B's claim leaves A's alone: each claim has its own version.
+    reply = await call(insurer_api, "PICC", "SubmitAssessment", assessment(b_jqx(case), "0.00"))
+    assert reply.claim.party == "B"
+    a = await call(insurer_api, "PICC", "GetClaim", pb.GetClaimRequest(claim_id=a_jqx(case)))
+    assert a.claim.status == pb.CLAIM_STATUS_FILED
+
+
+async def test_two_insurers_working_on_one_case_never_abort_each_other(insurer_api, mongo_db):
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    async def work(insurer: str, cid: str) -> None:
+        # Each insurer works through its claim step by step, both at the same time.
+        for i in range(15):
+            await call(insurer_api, insurer, "SubmitAssessment", assessment(cid, f"{100 + i}.00"))
+
+    await asyncio.gather(work("PICC", a_jqx(case)), work("CPIC", b_jqx(case)))
+    claims = {c.id: c for c in await MongoClaimRepository(mongo_db).for_case(case.id)}
+    # Every assessment is in its claim's history: none was lost to the other insurer.
+    for cid in (a_jqx(case), b_jqx(case)):
+        assert [h.status for h in claims[cid].history].count(ClaimStatus.ASSESSED) == 15
 
 
 @pytest.mark.parametrize(
@@ -101,10 +157,10 @@ async def test_each_insurer_sees_its_own_policyholder_and_nothing_else(insurer_a
     ids=["no-token", "forged-token", "wrong-scheme", "oversized-token", "unknown-cert", "swap"],
 )
 async def test_bad_credentials_are_refused(insurer_api, mongo_db, client, metadata, expected):
-    case = await store_settled(insurer_api.claims, mongo_db)
+    case = await store_settled(insurer_api.exchange, mongo_db)
     async with insurer_api.channel(client) as channel:
         stub = insurer_api.stub(channel)
-        request = pb.GetClaimRequest(claim_id=case.id)
+        request = pb.GetClaimRequest(claim_id=a_jqx(case))
         assert await status_of(stub.GetClaim(request, metadata=metadata, timeout=10)) == expected
         stream = stub.WatchClaimEvents(pb.WatchClaimEventsRequest(), metadata=metadata, timeout=10)
         assert await status_of(stream.read()) == expected
@@ -130,8 +186,8 @@ async def test_clients_without_a_trusted_certificate_fail_the_handshake(insurer_
 async def test_replayed_request_id_returns_the_first_answer_with_one_effect(
     insurer_api, mongo_db
 ):
-    case = await store_settled(insurer_api.claims, mongo_db)
-    first_request = assessment(case.id, "2100.00")
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    first_request = assessment(b_jqx(case), "2100.00")
     first = await call(insurer_api, "CPIC", "SubmitAssessment", first_request)
     # The same request again, twice concurrently: one answer, no second effect.
     again = await asyncio.gather(
@@ -143,53 +199,49 @@ async def test_replayed_request_id_returns_the_first_answer_with_one_effect(
             assert reply.code() is grpc.StatusCode.ABORTED
         else:
             assert reply == first
-    stored = await MongoCaseRepository(mongo_db).get(case.id)
-    assert stored.loss is not None
-    assert [a["action"] for a in stored.loss["audit"]] == ["assessment"]
+    stored = await MongoClaimRepository(mongo_db).get(b_jqx(case))
+    assert [h.status for h in stored.history].count(ClaimStatus.ASSESSED) == 1
 
     # Same id, different body: refused, and still one effect.
-    changed = assessment(case.id, "9999.00", request_id=first_request.request_id)
+    changed = assessment(b_jqx(case), "9999.00", request_id=first_request.request_id)
     code = await status_of(call(insurer_api, "CPIC", "SubmitAssessment", changed))
     assert code is grpc.StatusCode.INVALID_ARGUMENT
     # Request ids are per insurer: PICC using CPIC's id is a different request.
     picc = await call(
         insurer_api, "PICC", "SubmitAssessment",
-        assessment(case.id, "800.00", request_id=first_request.request_id),
+        assessment(a_jqx(case), "800.00", request_id=first_request.request_id),
     )  # fmt: skip
     assert picc.claim.assessment.assessed_amount.amount == "800.00"
 
 
-async def test_assessment_and_payout_update_the_case(insurer_api, mongo_db):
-    case = await store_settled(insurer_api.claims, mongo_db)
-    reply = await call(insurer_api, "CPIC", "SubmitAssessment", assessment(case.id, "2100.00"))
+async def test_assessment_approval_and_payout_close_the_case(insurer_api, mongo_db):
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    cid = b_jqx(case)
+    reply = await call(insurer_api, "CPIC", "SubmitAssessment", assessment(cid, "2100.00"))
     assert reply.claim.status == pb.CLAIM_STATUS_ASSESSED
-    stored = await MongoCaseRepository(mongo_db).get(case.id)
-    assert stored.loss is not None
-    assert stored.loss["parties"]["B"]["total"] == "2300.50"  # our estimate stays beside it
-    assert stored.loss["assessments"]["B"]["amount"] == "2100.00"
-    assert stored.loss["audit"][0]["by"] == "insurer:CPIC"
-    assert stored.exchange["claims"]["B"]["payout_due"] == "2100.00"
+    assert reply.claim.estimated_loss.amount == "2300.50"  # our figure stays beside it
+    assert reply.claim.history[-1].actor == "insurer:CPIC"
 
     stale = reply.claim.etag
     approve = pb.UpdateClaimStatusRequest(
-        request_id=str(uuid.uuid4()), claim_id=case.id, status=pb.CLAIM_STATUS_APPROVED, etag=stale
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_APPROVED, etag=stale
     )
     approved = await call(insurer_api, "CPIC", "UpdateClaimStatus", approve)
     conflict = pb.UpdateClaimStatusRequest(
-        request_id=str(uuid.uuid4()), claim_id=case.id, status=pb.CLAIM_STATUS_REJECTED, etag=stale
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_REJECTED, etag=stale
     )
     assert await status_of(
         call(insurer_api, "CPIC", "UpdateClaimStatus", conflict)
     ) is grpc.StatusCode.ABORTED
     no_payout = pb.UpdateClaimStatusRequest(
-        request_id=str(uuid.uuid4()), claim_id=case.id, status=pb.CLAIM_STATUS_PAID
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_PAID
     )
     assert await status_of(
         call(insurer_api, "CPIC", "UpdateClaimStatus", no_payout)
     ) is grpc.StatusCode.INVALID_ARGUMENT
     paid = pb.UpdateClaimStatusRequest(
         request_id=str(uuid.uuid4()),
-        claim_id=case.id,
+        claim_id=cid,
         status=pb.CLAIM_STATUS_PAID,
         payout=pb.Payout(
             amount=pb.Money(currency_code="CNY", amount="2100.00"), transaction_reference="TX-1"
@@ -198,19 +250,38 @@ async def test_assessment_and_payout_update_the_case(insurer_api, mongo_db):
     )
     done = await call(insurer_api, "CPIC", "UpdateClaimStatus", paid)
     assert done.claim.payout.amount.amount == "2100.00"
-    stored = await MongoCaseRepository(mongo_db).get(case.id)
-    assert stored.exchange["claims"]["B"]["payout"]["transaction_reference"] == "TX-1"
+    assert [h.status for h in done.claim.history] == [
+        pb.CLAIM_STATUS_FILED, pb.CLAIM_STATUS_ASSESSED, pb.CLAIM_STATUS_APPROVED,
+        pb.CLAIM_STATUS_PAID,
+    ]  # fmt: skip
     # A paid claim cannot move again.
     reopen = pb.UpdateClaimStatusRequest(
-        request_id=str(uuid.uuid4()), claim_id=case.id, status=pb.CLAIM_STATUS_UNDER_ASSESSMENT
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_ACKNOWLEDGED
     )
     assert await status_of(
         call(insurer_api, "CPIC", "UpdateClaimStatus", reopen)
     ) is grpc.StatusCode.FAILED_PRECONDITION
     assert await status_of(
-        call(insurer_api, "CPIC", "SubmitAssessment", assessment(case.id))
+        call(insurer_api, "CPIC", "SubmitAssessment", assessment(cid))
     ) is grpc.StatusCode.FAILED_PRECONDITION
-    assert stored.status is CaseStatus.AGREED  # PICC's claim is still open
+    # Paid before approval is refused: the table has no such step.
+    skip = pb.UpdateClaimStatusRequest(
+        request_id=str(uuid.uuid4()), claim_id=a_jqx(case), status=pb.CLAIM_STATUS_PAID,
+        payout=pb.Payout(amount=pb.Money(currency_code="CNY", amount="1"))
+    )  # fmt: skip
+    assert await status_of(
+        call(insurer_api, "PICC", "UpdateClaimStatus", skip)
+    ) is grpc.StatusCode.FAILED_PRECONDITION
+    stored = await MongoCaseRepository(mongo_db).get(case.id)
+    assert stored.status is CaseStatus.CLAIMED  # PICC's claims are still open
+
+    # PICC rejects both of its claims: every claim is finished, the case closes.
+    for cover in (Cover.COMPULSORY, Cover.COMMERCIAL_THIRD_PARTY):
+        await call(insurer_api, "PICC", "UpdateClaimStatus", pb.UpdateClaimStatusRequest(
+            request_id=str(uuid.uuid4()), claim_id=claim_id(case.id, "A", cover),
+            status=pb.CLAIM_STATUS_REJECTED, reason="保单已失效"))  # fmt: skip
+    stored = await MongoCaseRepository(mongo_db).get(case.id)
+    assert stored.status is CaseStatus.CLOSED
 
 
 @pytest.mark.parametrize(
@@ -233,47 +304,44 @@ async def test_assessment_and_payout_update_the_case(insurer_api, mongo_db):
     ],
 )
 async def test_hostile_input_gets_invalid_argument(insurer_api, mongo_db, request_factory, method):
-    case = await store_settled(insurer_api.claims, mongo_db)
-    code = await status_of(call(insurer_api, "CPIC", method, request_factory(case.id)))
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    code = await status_of(call(insurer_api, "CPIC", method, request_factory(b_jqx(case))))
     assert code is grpc.StatusCode.INVALID_ARGUMENT
 
 
 async def test_oversized_message_is_refused_by_the_transport(insurer_api, mongo_db):
-    case = await store_settled(insurer_api.claims, mongo_db)
-    huge = assessment(case.id, notes="x" * (5 * 1024 * 1024))
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    huge = assessment(b_jqx(case), notes="x" * (5 * 1024 * 1024))
     code = await status_of(call(insurer_api, "CPIC", "SubmitAssessment", huge))
     assert code is grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 async def test_watch_streams_the_insurers_claim_events(insurer_api, mongo_db):
-    case = await store_settled(insurer_api.claims, mongo_db)
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    api = insurer_api.exchange.insurer
     async with insurer_api.channel("CPIC") as channel:
         stub = insurer_api.stub(channel)
         stream = stub.WatchClaimEvents(
             pb.WatchClaimEventsRequest(), metadata=bearer("CPIC"), timeout=20
         )
         await stream.initial_metadata()  # the feed is live from here on
-        await insurer_api.claims.submit_assessment(
-            "PICC", case.id, amount=Decimal("700"), assessor="甲"
+        await api.submit_assessment(
+            "PICC", a_jqx(case), amount=Decimal("700"), assessor="甲"
         )  # PICC's claim: CPIC must not see this as its event
-        await insurer_api.claims.submit_assessment(
-            "CPIC", case.id, amount=Decimal("2000"), assessor="乙"
-        )
+        await api.submit_assessment("CPIC", b_jqx(case), amount=Decimal("2000"), assessor="乙")
         event = await stream.read()
         assert event.type == pb.CLAIM_EVENT_TYPE_ASSESSED
-        assert event.claim.claim_id == case.id
+        assert event.claim.claim_id == b_jqx(case)
         assert event.claim.assessment.assessed_amount.amount == "2000"
         assert event.cursor
         stream.cancel()
 
-        # Resuming from before the change replays it.
+        # Resuming from that event gives what came after it.
         again = stub.WatchClaimEvents(
             pb.WatchClaimEventsRequest(cursor=event.cursor), metadata=bearer("CPIC"), timeout=5
         )
         await again.initial_metadata()
-        await insurer_api.claims.update_status(
-            "CPIC", case.id, status=InsurerClaimStatus.APPROVED
-        )
+        await api.update_status("CPIC", b_jqx(case), status=ClaimStatus.APPROVED)
         follow = await again.read()
         assert follow.type == pb.CLAIM_EVENT_TYPE_STATUS_CHANGED
         assert follow.claim.status == pb.CLAIM_STATUS_APPROVED

@@ -36,6 +36,8 @@ ENUM_KINDS: dict[str, str] = {
     "settlement.domain.case.CaseStatus": "case_status",
     "settlement.domain.staff.Role": "staff_role",
     "settlement.domain.exchange.InsurerClaimStatus": "claim_status",
+    "settlement.domain.claim.ClaimStatus": "claim_status",
+    "settlement.domain.claim.Cover": "claim_cover",
     "settlement.domain.exchange.PartyRole": "dispute_party_role",
     "settlement.domain.exchange.DisputeStage": "dispute_stage",
     "settlement.domain.exchange.MediationResult": "mediation_result",

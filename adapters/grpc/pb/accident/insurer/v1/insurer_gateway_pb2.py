@@ -26,15 +26,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)accident/insurer/v1/insurer_gateway.proto\x12\x13\x61\x63\x63ident.insurer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"H\n\x0cPolicyholder\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0cphone_masked\x18\x02 \x01(\t\x12\x14\n\x0cplate_number\x18\x03 \x01(\t\"\x90\x01\n\x0f\x41\x63\x63identSummary\x12\x31\n\roccurred_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08location\x18\x02 \x01(\t\x12\x10\n\x08latitude\x18\x03 \x01(\x01\x12\x11\n\tlongitude\x18\x04 \x01(\x01\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"Z\n\x0b\x45videnceRef\x12\x13\n\x0b\x65vidence_id\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"\xc0\x02\n\x10\x46ileClaimRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x15\n\rpolicy_number\x18\x03 \x01(\t\x12\x37\n\x0cpolicyholder\x18\x04 \x01(\x0b\x32!.accident.insurer.v1.Policyholder\x12\x36\n\x08\x61\x63\x63ident\x18\x05 \x01(\x0b\x32$.accident.insurer.v1.AccidentSummary\x12\x17\n\x0fliability_share\x18\x06 \x01(\t\x12\x32\n\x0e\x65stimated_loss\x18\x07 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12\x32\n\x08\x65vidence\x18\x08 \x03(\x0b\x32 .accident.insurer.v1.EvidenceRef\"\x8d\x01\n\x11\x46ileClaimResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\x12\x30\n\x0creceive_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"_\n\x12\x43\x61ncelClaimRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63laim_number\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"]\n\x13\x43\x61ncelClaimResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\"O\n\x15GetClaimStatusRequest\x12\x16\n\x0c\x63laim_number\x18\x01 \x01(\tH\x00\x12\x11\n\x07\x63\x61se_id\x18\x02 \x01(\tH\x00\x42\x0b\n\tclaim_ref\"\x82\x01\n\x06Payout\x12*\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12-\n\tpaid_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\x15transaction_reference\x18\x03 \x01(\t\"\x9b\x02\n\x16GetClaimStatusResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x30\n\x06status\x18\x03 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\x12\x33\n\x0f\x61ssessed_amount\x18\x04 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12+\n\x06payout\x18\x05 \x01(\x0b\x32\x1b.accident.insurer.v1.Payout\x12\x15\n\rstatus_reason\x18\x06 \x01(\t\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xed\x01\n\x0b\x43laimStatus\x12\x1c\n\x18\x43LAIM_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43LAIM_STATUS_RECEIVED\x10\x01\x12!\n\x1d\x43LAIM_STATUS_UNDER_ASSESSMENT\x10\x02\x12\x19\n\x15\x43LAIM_STATUS_ASSESSED\x10\x03\x12\x19\n\x15\x43LAIM_STATUS_APPROVED\x10\x04\x12\x19\n\x15\x43LAIM_STATUS_REJECTED\x10\x05\x12\x15\n\x11\x43LAIM_STATUS_PAID\x10\x06\x12\x1a\n\x16\x43LAIM_STATUS_CANCELLED\x10\x07\x32\xc0\x02\n\x15InsurerGatewayService\x12Z\n\tFileClaim\x12%.accident.insurer.v1.FileClaimRequest\x1a&.accident.insurer.v1.FileClaimResponse\x12`\n\x0b\x43\x61ncelClaim\x12\'.accident.insurer.v1.CancelClaimRequest\x1a(.accident.insurer.v1.CancelClaimResponse\x12i\n\x0eGetClaimStatus\x12*.accident.insurer.v1.GetClaimStatusRequest\x1a+.accident.insurer.v1.GetClaimStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)accident/insurer/v1/insurer_gateway.proto\x12\x13\x61\x63\x63ident.insurer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"H\n\x0cPolicyholder\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0cphone_masked\x18\x02 \x01(\t\x12\x14\n\x0cplate_number\x18\x03 \x01(\t\"\x90\x01\n\x0f\x41\x63\x63identSummary\x12\x31\n\roccurred_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08location\x18\x02 \x01(\t\x12\x10\n\x08latitude\x18\x03 \x01(\x01\x12\x11\n\tlongitude\x18\x04 \x01(\x01\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"Z\n\x0b\x45videnceRef\x12\x13\n\x0b\x65vidence_id\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"[\n\nPayoutLine\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x13\n\x0bpayee_party\x18\x02 \x01(\t\x12*\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\"\xdb\x04\n\x10\x46ileClaimRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x15\n\rpolicy_number\x18\x03 \x01(\t\x12\x37\n\x0cpolicyholder\x18\x04 \x01(\x0b\x32!.accident.insurer.v1.Policyholder\x12\x36\n\x08\x61\x63\x63ident\x18\x05 \x01(\x0b\x32$.accident.insurer.v1.AccidentSummary\x12\x17\n\x0fliability_share\x18\x06 \x01(\t\x12\x32\n\x0e\x65stimated_loss\x18\x07 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12\x32\n\x08\x65vidence\x18\x08 \x03(\x0b\x32 .accident.insurer.v1.EvidenceRef\x12\x10\n\x08\x63laim_id\x18\t \x01(\t\x12\r\n\x05party\x18\n \x01(\t\x12)\n\x05\x63over\x18\x0b \x01(\x0e\x32\x1a.accident.insurer.v1.Cover\x12\x17\n\x0fliability_level\x18\x0c \x01(\t\x12\x34\n\x10third_party_loss\x18\r \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12.\n\namount_due\x18\x0e \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12\x35\n\x0cpayout_lines\x18\x0f \x03(\x0b\x32\x1f.accident.insurer.v1.PayoutLine\x12\x17\n\x0f\x64ocument_number\x18\x10 \x01(\t\"\x8d\x01\n\x11\x46ileClaimResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\x12\x30\n\x0creceive_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"q\n\x12\x43\x61ncelClaimRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63laim_number\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x10\n\x08\x63laim_id\x18\x05 \x01(\t\"]\n\x13\x43\x61ncelClaimResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\"c\n\x15GetClaimStatusRequest\x12\x16\n\x0c\x63laim_number\x18\x01 \x01(\tH\x00\x12\x11\n\x07\x63\x61se_id\x18\x02 \x01(\tH\x00\x12\x12\n\x08\x63laim_id\x18\x03 \x01(\tH\x00\x42\x0b\n\tclaim_ref\"\x82\x01\n\x06Payout\x12*\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12-\n\tpaid_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\x15transaction_reference\x18\x03 \x01(\t\"\xad\x02\n\x16GetClaimStatusResponse\x12\x14\n\x0c\x63laim_number\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x30\n\x06status\x18\x03 \x01(\x0e\x32 .accident.insurer.v1.ClaimStatus\x12\x33\n\x0f\x61ssessed_amount\x18\x04 \x01(\x0b\x32\x1a.accident.insurer.v1.Money\x12+\n\x06payout\x18\x05 \x01(\x0b\x32\x1b.accident.insurer.v1.Payout\x12\x15\n\rstatus_reason\x18\x06 \x01(\t\x12/\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63laim_id\x18\x08 \x01(\t*\xed\x01\n\x0b\x43laimStatus\x12\x1c\n\x18\x43LAIM_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43LAIM_STATUS_RECEIVED\x10\x01\x12!\n\x1d\x43LAIM_STATUS_UNDER_ASSESSMENT\x10\x02\x12\x19\n\x15\x43LAIM_STATUS_ASSESSED\x10\x03\x12\x19\n\x15\x43LAIM_STATUS_APPROVED\x10\x04\x12\x19\n\x15\x43LAIM_STATUS_REJECTED\x10\x05\x12\x15\n\x11\x43LAIM_STATUS_PAID\x10\x06\x12\x1a\n\x16\x43LAIM_STATUS_CANCELLED\x10\x07*l\n\x05\x43over\x12\x15\n\x11\x43OVER_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43OVER_COMPULSORY\x10\x01\x12 \n\x1c\x43OVER_COMMERCIAL_THIRD_PARTY\x10\x02\x12\x14\n\x10\x43OVER_OWN_DAMAGE\x10\x03\x32\xc0\x02\n\x15InsurerGatewayService\x12Z\n\tFileClaim\x12%.accident.insurer.v1.FileClaimRequest\x1a&.accident.insurer.v1.FileClaimResponse\x12`\n\x0b\x43\x61ncelClaim\x12\'.accident.insurer.v1.CancelClaimRequest\x1a(.accident.insurer.v1.CancelClaimResponse\x12i\n\x0eGetClaimStatus\x12*.accident.insurer.v1.GetClaimStatusRequest\x1a+.accident.insurer.v1.GetClaimStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'accident.insurer.v1.insurer_gateway_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CLAIMSTATUS']._serialized_start=1620
-  _globals['_CLAIMSTATUS']._serialized_end=1857
+  _globals['_CLAIMSTATUS']._serialized_start=2052
+  _globals['_CLAIMSTATUS']._serialized_end=2289
+  _globals['_COVER']._serialized_start=2291
+  _globals['_COVER']._serialized_end=2399
   _globals['_MONEY']._serialized_start=99
   _globals['_MONEY']._serialized_end=145
   _globals['_POLICYHOLDER']._serialized_start=147
@@ -43,20 +45,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACCIDENTSUMMARY']._serialized_end=366
   _globals['_EVIDENCEREF']._serialized_start=368
   _globals['_EVIDENCEREF']._serialized_end=458
-  _globals['_FILECLAIMREQUEST']._serialized_start=461
-  _globals['_FILECLAIMREQUEST']._serialized_end=781
-  _globals['_FILECLAIMRESPONSE']._serialized_start=784
-  _globals['_FILECLAIMRESPONSE']._serialized_end=925
-  _globals['_CANCELCLAIMREQUEST']._serialized_start=927
-  _globals['_CANCELCLAIMREQUEST']._serialized_end=1022
-  _globals['_CANCELCLAIMRESPONSE']._serialized_start=1024
-  _globals['_CANCELCLAIMRESPONSE']._serialized_end=1117
-  _globals['_GETCLAIMSTATUSREQUEST']._serialized_start=1119
-  _globals['_GETCLAIMSTATUSREQUEST']._serialized_end=1198
-  _globals['_PAYOUT']._serialized_start=1201
-  _globals['_PAYOUT']._serialized_end=1331
-  _globals['_GETCLAIMSTATUSRESPONSE']._serialized_start=1334
-  _globals['_GETCLAIMSTATUSRESPONSE']._serialized_end=1617
-  _globals['_INSURERGATEWAYSERVICE']._serialized_start=1860
-  _globals['_INSURERGATEWAYSERVICE']._serialized_end=2180
+  _globals['_PAYOUTLINE']._serialized_start=460
+  _globals['_PAYOUTLINE']._serialized_end=551
+  _globals['_FILECLAIMREQUEST']._serialized_start=554
+  _globals['_FILECLAIMREQUEST']._serialized_end=1157
+  _globals['_FILECLAIMRESPONSE']._serialized_start=1160
+  _globals['_FILECLAIMRESPONSE']._serialized_end=1301
+  _globals['_CANCELCLAIMREQUEST']._serialized_start=1303
+  _globals['_CANCELCLAIMREQUEST']._serialized_end=1416
+  _globals['_CANCELCLAIMRESPONSE']._serialized_start=1418
+  _globals['_CANCELCLAIMRESPONSE']._serialized_end=1511
+  _globals['_GETCLAIMSTATUSREQUEST']._serialized_start=1513
+  _globals['_GETCLAIMSTATUSREQUEST']._serialized_end=1612
+  _globals['_PAYOUT']._serialized_start=1615
+  _globals['_PAYOUT']._serialized_end=1745
+  _globals['_GETCLAIMSTATUSRESPONSE']._serialized_start=1748
+  _globals['_GETCLAIMSTATUSRESPONSE']._serialized_end=2049
+  _globals['_INSURERGATEWAYSERVICE']._serialized_start=2402
+  _globals['_INSURERGATEWAYSERVICE']._serialized_end=2722
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,13 @@ class ClaimStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLAIM_STATUS_REJECTED: _ClassVar[ClaimStatus]
     CLAIM_STATUS_PAID: _ClassVar[ClaimStatus]
     CLAIM_STATUS_CANCELLED: _ClassVar[ClaimStatus]
+
+class Cover(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COVER_UNSPECIFIED: _ClassVar[Cover]
+    COVER_COMPULSORY: _ClassVar[Cover]
+    COVER_COMMERCIAL_THIRD_PARTY: _ClassVar[Cover]
+    COVER_OWN_DAMAGE: _ClassVar[Cover]
 CLAIM_STATUS_UNSPECIFIED: ClaimStatus
 CLAIM_STATUS_RECEIVED: ClaimStatus
 CLAIM_STATUS_UNDER_ASSESSMENT: ClaimStatus
@@ -29,6 +36,10 @@ CLAIM_STATUS_APPROVED: ClaimStatus
 CLAIM_STATUS_REJECTED: ClaimStatus
 CLAIM_STATUS_PAID: ClaimStatus
 CLAIM_STATUS_CANCELLED: ClaimStatus
+COVER_UNSPECIFIED: Cover
+COVER_COMPULSORY: Cover
+COVER_COMMERCIAL_THIRD_PARTY: Cover
+COVER_OWN_DAMAGE: Cover
 
 class Money(_message.Message):
     __slots__ = ("currency_code", "amount")
@@ -74,8 +85,18 @@ class EvidenceRef(_message.Message):
     sha256: str
     def __init__(self, evidence_id: _Optional[str] = ..., media_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
 
+class PayoutLine(_message.Message):
+    __slots__ = ("kind", "payee_party", "amount")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PAYEE_PARTY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    payee_party: str
+    amount: Money
+    def __init__(self, kind: _Optional[str] = ..., payee_party: _Optional[str] = ..., amount: _Optional[_Union[Money, _Mapping]] = ...) -> None: ...
+
 class FileClaimRequest(_message.Message):
-    __slots__ = ("request_id", "case_id", "policy_number", "policyholder", "accident", "liability_share", "estimated_loss", "evidence")
+    __slots__ = ("request_id", "case_id", "policy_number", "policyholder", "accident", "liability_share", "estimated_loss", "evidence", "claim_id", "party", "cover", "liability_level", "third_party_loss", "amount_due", "payout_lines", "document_number")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     POLICY_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +105,14 @@ class FileClaimRequest(_message.Message):
     LIABILITY_SHARE_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_LOSS_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTY_FIELD_NUMBER: _ClassVar[int]
+    COVER_FIELD_NUMBER: _ClassVar[int]
+    LIABILITY_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    THIRD_PARTY_LOSS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_DUE_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_LINES_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     case_id: str
     policy_number: str
@@ -92,7 +121,15 @@ class FileClaimRequest(_message.Message):
     liability_share: str
     estimated_loss: Money
     evidence: _containers.RepeatedCompositeFieldContainer[EvidenceRef]
-    def __init__(self, request_id: _Optional[str] = ..., case_id: _Optional[str] = ..., policy_number: _Optional[str] = ..., policyholder: _Optional[_Union[Policyholder, _Mapping]] = ..., accident: _Optional[_Union[AccidentSummary, _Mapping]] = ..., liability_share: _Optional[str] = ..., estimated_loss: _Optional[_Union[Money, _Mapping]] = ..., evidence: _Optional[_Iterable[_Union[EvidenceRef, _Mapping]]] = ...) -> None: ...
+    claim_id: str
+    party: str
+    cover: Cover
+    liability_level: str
+    third_party_loss: Money
+    amount_due: Money
+    payout_lines: _containers.RepeatedCompositeFieldContainer[PayoutLine]
+    document_number: str
+    def __init__(self, request_id: _Optional[str] = ..., case_id: _Optional[str] = ..., policy_number: _Optional[str] = ..., policyholder: _Optional[_Union[Policyholder, _Mapping]] = ..., accident: _Optional[_Union[AccidentSummary, _Mapping]] = ..., liability_share: _Optional[str] = ..., estimated_loss: _Optional[_Union[Money, _Mapping]] = ..., evidence: _Optional[_Iterable[_Union[EvidenceRef, _Mapping]]] = ..., claim_id: _Optional[str] = ..., party: _Optional[str] = ..., cover: _Optional[_Union[Cover, str]] = ..., liability_level: _Optional[str] = ..., third_party_loss: _Optional[_Union[Money, _Mapping]] = ..., amount_due: _Optional[_Union[Money, _Mapping]] = ..., payout_lines: _Optional[_Iterable[_Union[PayoutLine, _Mapping]]] = ..., document_number: _Optional[str] = ...) -> None: ...
 
 class FileClaimResponse(_message.Message):
     __slots__ = ("claim_number", "status", "receive_time")
@@ -105,16 +142,18 @@ class FileClaimResponse(_message.Message):
     def __init__(self, claim_number: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CancelClaimRequest(_message.Message):
-    __slots__ = ("request_id", "claim_number", "case_id", "reason")
+    __slots__ = ("request_id", "claim_number", "case_id", "reason", "claim_id")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CLAIM_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     claim_number: str
     case_id: str
     reason: str
-    def __init__(self, request_id: _Optional[str] = ..., claim_number: _Optional[str] = ..., case_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    claim_id: str
+    def __init__(self, request_id: _Optional[str] = ..., claim_number: _Optional[str] = ..., case_id: _Optional[str] = ..., reason: _Optional[str] = ..., claim_id: _Optional[str] = ...) -> None: ...
 
 class CancelClaimResponse(_message.Message):
     __slots__ = ("claim_number", "status")
@@ -125,12 +164,14 @@ class CancelClaimResponse(_message.Message):
     def __init__(self, claim_number: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ...) -> None: ...
 
 class GetClaimStatusRequest(_message.Message):
-    __slots__ = ("claim_number", "case_id")
+    __slots__ = ("claim_number", "case_id", "claim_id")
     CLAIM_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_ID_FIELD_NUMBER: _ClassVar[int]
     claim_number: str
     case_id: str
-    def __init__(self, claim_number: _Optional[str] = ..., case_id: _Optional[str] = ...) -> None: ...
+    claim_id: str
+    def __init__(self, claim_number: _Optional[str] = ..., case_id: _Optional[str] = ..., claim_id: _Optional[str] = ...) -> None: ...
 
 class Payout(_message.Message):
     __slots__ = ("amount", "paid_time", "transaction_reference")
@@ -143,7 +184,7 @@ class Payout(_message.Message):
     def __init__(self, amount: _Optional[_Union[Money, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transaction_reference: _Optional[str] = ...) -> None: ...
 
 class GetClaimStatusResponse(_message.Message):
-    __slots__ = ("claim_number", "case_id", "status", "assessed_amount", "payout", "status_reason", "update_time")
+    __slots__ = ("claim_number", "case_id", "status", "assessed_amount", "payout", "status_reason", "update_time", "claim_id")
     CLAIM_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +192,7 @@ class GetClaimStatusResponse(_message.Message):
     PAYOUT_FIELD_NUMBER: _ClassVar[int]
     STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_ID_FIELD_NUMBER: _ClassVar[int]
     claim_number: str
     case_id: str
     status: ClaimStatus
@@ -158,4 +200,5 @@ class GetClaimStatusResponse(_message.Message):
     payout: Payout
     status_reason: str
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, claim_number: _Optional[str] = ..., case_id: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ..., assessed_amount: _Optional[_Union[Money, _Mapping]] = ..., payout: _Optional[_Union[Payout, _Mapping]] = ..., status_reason: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    claim_id: str
+    def __init__(self, claim_number: _Optional[str] = ..., case_id: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ..., assessed_amount: _Optional[_Union[Money, _Mapping]] = ..., payout: _Optional[_Union[Payout, _Mapping]] = ..., status_reason: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claim_id: _Optional[str] = ...) -> None: ...

@@ -21,6 +21,14 @@ class ClaimStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLAIM_STATUS_REJECTED: _ClassVar[ClaimStatus]
     CLAIM_STATUS_PAID: _ClassVar[ClaimStatus]
     CLAIM_STATUS_CANCELLED: _ClassVar[ClaimStatus]
+    CLAIM_STATUS_ACKNOWLEDGED: _ClassVar[ClaimStatus]
+
+class Cover(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COVER_UNSPECIFIED: _ClassVar[Cover]
+    COVER_COMPULSORY: _ClassVar[Cover]
+    COVER_COMMERCIAL_THIRD_PARTY: _ClassVar[Cover]
+    COVER_OWN_DAMAGE: _ClassVar[Cover]
 
 class ClaimEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -38,6 +46,11 @@ CLAIM_STATUS_APPROVED: ClaimStatus
 CLAIM_STATUS_REJECTED: ClaimStatus
 CLAIM_STATUS_PAID: ClaimStatus
 CLAIM_STATUS_CANCELLED: ClaimStatus
+CLAIM_STATUS_ACKNOWLEDGED: ClaimStatus
+COVER_UNSPECIFIED: Cover
+COVER_COMPULSORY: Cover
+COVER_COMMERCIAL_THIRD_PARTY: Cover
+COVER_OWN_DAMAGE: Cover
 CLAIM_EVENT_TYPE_UNSPECIFIED: ClaimEventType
 CLAIM_EVENT_TYPE_FILED: ClaimEventType
 CLAIM_EVENT_TYPE_EVIDENCE_ADDED: ClaimEventType
@@ -52,6 +65,28 @@ class Money(_message.Message):
     currency_code: str
     amount: str
     def __init__(self, currency_code: _Optional[str] = ..., amount: _Optional[str] = ...) -> None: ...
+
+class PayoutLine(_message.Message):
+    __slots__ = ("kind", "payee_party", "amount")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PAYEE_PARTY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    payee_party: str
+    amount: Money
+    def __init__(self, kind: _Optional[str] = ..., payee_party: _Optional[str] = ..., amount: _Optional[_Union[Money, _Mapping]] = ...) -> None: ...
+
+class StatusChange(_message.Message):
+    __slots__ = ("status", "change_time", "actor", "reason")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    status: ClaimStatus
+    change_time: _timestamp_pb2.Timestamp
+    actor: str
+    reason: str
+    def __init__(self, status: _Optional[_Union[ClaimStatus, str]] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Evidence(_message.Message):
     __slots__ = ("evidence_id", "media_type", "size_bytes", "sha256", "capture_time")
@@ -90,7 +125,7 @@ class Payout(_message.Message):
     def __init__(self, amount: _Optional[_Union[Money, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transaction_reference: _Optional[str] = ...) -> None: ...
 
 class Claim(_message.Message):
-    __slots__ = ("claim_id", "claim_number", "policy_number", "policyholder_name", "plate_number", "status", "occurred_time", "location", "description", "liability_share", "estimated_loss", "evidence", "assessment", "payout", "create_time", "update_time", "etag")
+    __slots__ = ("claim_id", "claim_number", "policy_number", "policyholder_name", "plate_number", "status", "occurred_time", "location", "description", "liability_share", "estimated_loss", "evidence", "assessment", "payout", "create_time", "update_time", "etag", "case_id", "party", "cover", "liability_level", "amount_due", "third_party_loss", "payout_lines", "decided_by", "document_number", "history")
     CLAIM_ID_FIELD_NUMBER: _ClassVar[int]
     CLAIM_NUMBER_FIELD_NUMBER: _ClassVar[int]
     POLICY_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +143,16 @@ class Claim(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTY_FIELD_NUMBER: _ClassVar[int]
+    COVER_FIELD_NUMBER: _ClassVar[int]
+    LIABILITY_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_DUE_FIELD_NUMBER: _ClassVar[int]
+    THIRD_PARTY_LOSS_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_LINES_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
     claim_id: str
     claim_number: str
     policy_number: str
@@ -125,7 +170,17 @@ class Claim(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, claim_id: _Optional[str] = ..., claim_number: _Optional[str] = ..., policy_number: _Optional[str] = ..., policyholder_name: _Optional[str] = ..., plate_number: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., description: _Optional[str] = ..., liability_share: _Optional[str] = ..., estimated_loss: _Optional[_Union[Money, _Mapping]] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., assessment: _Optional[_Union[Assessment, _Mapping]] = ..., payout: _Optional[_Union[Payout, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    case_id: str
+    party: str
+    cover: Cover
+    liability_level: str
+    amount_due: Money
+    third_party_loss: Money
+    payout_lines: _containers.RepeatedCompositeFieldContainer[PayoutLine]
+    decided_by: str
+    document_number: str
+    history: _containers.RepeatedCompositeFieldContainer[StatusChange]
+    def __init__(self, claim_id: _Optional[str] = ..., claim_number: _Optional[str] = ..., policy_number: _Optional[str] = ..., policyholder_name: _Optional[str] = ..., plate_number: _Optional[str] = ..., status: _Optional[_Union[ClaimStatus, str]] = ..., occurred_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., description: _Optional[str] = ..., liability_share: _Optional[str] = ..., estimated_loss: _Optional[_Union[Money, _Mapping]] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., assessment: _Optional[_Union[Assessment, _Mapping]] = ..., payout: _Optional[_Union[Payout, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., case_id: _Optional[str] = ..., party: _Optional[str] = ..., cover: _Optional[_Union[Cover, str]] = ..., liability_level: _Optional[str] = ..., amount_due: _Optional[_Union[Money, _Mapping]] = ..., third_party_loss: _Optional[_Union[Money, _Mapping]] = ..., payout_lines: _Optional[_Iterable[_Union[PayoutLine, _Mapping]]] = ..., decided_by: _Optional[str] = ..., document_number: _Optional[str] = ..., history: _Optional[_Iterable[_Union[StatusChange, _Mapping]]] = ...) -> None: ...
 
 class ListClaimsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "status", "updated_after")

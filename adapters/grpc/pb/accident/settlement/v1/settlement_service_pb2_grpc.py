@@ -71,7 +71,8 @@ class SettlementServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def ListClaims(self, request, context):
-        """Lists the calling insurer's claims, newest update first.
+        """Lists the calling insurer's claims in filing order (a stable order: a page token
+        stays valid while claims change).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
