@@ -145,7 +145,10 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     # Pillow decoding is CPU-bound: one worker per core bounds memory and keeps the loop free.
     photo_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="photos")
     inspector = PillowExifInspector(
-        photo_pool, max_bytes=settings.max_photo_bytes, max_pixels=settings.max_image_pixels
+        photo_pool,
+        max_bytes=settings.max_photo_bytes,
+        max_pixels=settings.max_image_pixels,
+        max_full_decode_pixels=settings.max_png_webp_pixels,
     )
     photos = CasePhotos(
         intake=intake,

@@ -42,7 +42,9 @@ class Settings:
     join_code_ttl_s: int = 900  # SETTLEMENT_JOIN_CODE_TTL_S
     max_json_bytes: int = 64 * 1024  # SETTLEMENT_MAX_JSON_BYTES
     max_photo_bytes: int = 15 * 1024 * 1024  # SETTLEMENT_MAX_PHOTO_BYTES
-    max_image_pixels: int = 50_000_000  # SETTLEMENT_MAX_IMAGE_PIXELS
+    max_image_pixels: int = 50_000_000  # SETTLEMENT_MAX_IMAGE_PIXELS (JPEG)
+    # PNG and WebP decode at full size (JPEG decodes scaled down), so their budget is lower.
+    max_png_webp_pixels: int = 16_000_000  # SETTLEMENT_MAX_PNG_WEBP_PIXELS
     cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
     console_secure_cookies: bool = True  # SETTLEMENT_CONSOLE_SECURE_COOKIES; off for plain http
     grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
@@ -96,6 +98,9 @@ class Settings:
             max_photo_bytes=reader.get("MAX_PHOTO_BYTES", _positive_int, defaults.max_photo_bytes),
             max_image_pixels=reader.get(
                 "MAX_IMAGE_PIXELS", _positive_int, defaults.max_image_pixels
+            ),
+            max_png_webp_pixels=reader.get(
+                "MAX_PNG_WEBP_PIXELS", _positive_int, defaults.max_png_webp_pixels
             ),
             cookie_secret=reader.get("COOKIE_SECRET", str, ""),
             console_secure_cookies=reader.get("CONSOLE_SECURE_COOKIES", _boolean, True),

@@ -161,8 +161,17 @@ class RequestInProgress(SettlementError):
 
 
 class RateLimited(SettlementError):
+    """Too many attempts in a window; ``details.retry_after_s`` says when to try again."""
+
     code = "RATE_LIMITED"
     status = "RESOURCE_EXHAUSTED"
+
+
+class DatabaseUnavailable(SettlementError):
+    """The database cannot take the request now (an election, a lost primary); retry."""
+
+    code = "DATABASE_UNAVAILABLE"
+    status = "UNAVAILABLE"
 
 
 # --- partners ------------------------------------------------------------------------

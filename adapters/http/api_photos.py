@@ -11,8 +11,10 @@ import tornado.web
 from adapters.http.api_cases import CASE_ID
 from adapters.http.base import ApiHandler, driver
 from adapters.http.multipart import MultipartSink, boundary_of
+from settlement.config import Settings
 from settlement.domain.evidence import PhotoChecklist, PhotoRecord, Reason
 from settlement.domain.geo import GeoPoint
+from settlement.domain.timeline import IMPLAUSIBLE_MESSAGE, plausible_instant
 from settlement.errors import InvalidInput, MalformedBody, SettlementError
 from settlement.services.case_photos import PhotoUpload, Variant
 
@@ -37,14 +39,14 @@ class PhotosHandler(ApiHandler):
     sink: MultipartSink | None = None
     stream_error: SettlementError | None = None
 
-    def body_limit(self) -> int:
-        return self.settings_.max_photo_bytes + FORM_OVERHEAD_BYTES
+    @classmethod
+    def max_body_bytes(cls, settings: Settings) -> int:
+        return settings.max_photo_bytes + FORM_OVERHEAD_BYTES
 
     async def prepare(self) -> None:
         super().prepare()
         if self.request.method != "POST":
             return
-        self.request.connection.set_max_body_size(self.body_limit())  # type: ignore[union-attr]
         # Refuse strangers before a single body byte is read.
         self.user_id = await self.services.auth.authenticate(self.bearer_token())
         self.sink = MultipartSink(
@@ -93,6 +95,9 @@ class PhotosHandler(ApiHandler):
     def on_connection_close(self) -> None:
         if self.sink is not None:
             self.sink.discard()
+        # Tornado's own handler fails the pending body, which ends the request; without
+        # it an aborted upload would wait for its body forever.
+        super().on_connection_close()
 
 
 class PhotoContentHandler(ApiHandler):
@@ -145,6 +150,8 @@ def _time(raw: str | None) -> datetime | None:
         raise InvalidInput("captured_at must be an ISO 8601 time.", field="captured_at") from None
     if value.tzinfo is None:
         raise InvalidInput("captured_at needs a time zone offset.", field="captured_at")
+    if not plausible_instant(value):
+        raise InvalidInput(f"captured_at {IMPLAUSIBLE_MESSAGE}.", field="captured_at")
     return value
 
 

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar, cast
@@ -18,6 +19,7 @@ from adapters.http.errors import (
     http_status,
     problem,
 )
+from adapters.http.json_guard import parse_json
 from adapters.observability import request_id_var
 from settlement.config import Settings
 from settlement.domain.audit import AuditEvent
@@ -60,6 +62,46 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Cache-Control", "no-store")
 
+    @classmethod
+    def max_body_bytes(cls, settings: Settings) -> int:
+        """The largest request body this route accepts (enforced from the headers)."""
+        return settings.max_json_bytes
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        # Infrastructure failures (the database in an election) become the error
+        # vocabulary's own errors once, here, so every handler answers them alike.
+        translated = None if isinstance(e, SettlementError) else self.services.translate_error(e)
+        if translated is None:
+            super()._handle_request_exception(e)
+            return
+        try:
+            raise translated from e
+        except SettlementError as error:
+            super()._handle_request_exception(error)
+
+    def set_error_headers(self, status_code: int, error: BaseException | None) -> None:
+        """``Allow`` on 405, ``Retry-After`` on 429 and 503 (RFC 9110 §15.5.6, §10.2.3)."""
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(allowed_methods(type(self))))
+        if status_code in (429, 503):
+            details = error.details if isinstance(error, SettlementError) else {}
+            retry_after = details.get("retry_after_s", DEFAULT_RETRY_AFTER_S)
+            seconds = retry_after if isinstance(retry_after, int | float) else 1
+            self.set_header("Retry-After", str(max(1, math.ceil(seconds))))
+
+
+DEFAULT_RETRY_AFTER_S = 2
+"""What a 503 without a better estimate tells clients to wait."""
+
+
+def allowed_methods(handler: type[tornado.web.RequestHandler]) -> list[str]:
+    """The HTTP methods a handler class implements."""
+    return [
+        name.upper()
+        for name in HTTP_METHODS
+        if getattr(handler, name) is not getattr(tornado.web.RequestHandler, name)
+    ]
+
 
 class ApiHandler(BaseHandler):
     """JSON API handler: every error is an ``application/problem+json`` body."""
@@ -68,26 +110,6 @@ class ApiHandler(BaseHandler):
     header_idempotency = True
     """Whether POSTs honour ``Idempotency-Key`` (streamed bodies use their own key)."""
 
-    def prepare(self) -> Awaitable[None] | None:
-        super().prepare()
-        if self.request.method in ("POST", "PUT", "PATCH"):
-            self._check_body_limits()
-        return None
-
-    def body_limit(self) -> int:
-        """The largest request body this handler accepts."""
-        return self.settings_.max_json_bytes
-
-    def _check_body_limits(self) -> None:
-        limit = self.body_limit()
-        declared = self.request.headers.get("Content-Length")
-        if (declared and declared.isdigit() and int(declared) > limit) or len(
-            self.request.body
-        ) > limit:
-            raise PayloadTooLarge(
-                f"The request body is larger than {limit} bytes.", limit_bytes=limit
-            )
-
     def json_body(self) -> Any:
         """The request body parsed as JSON (an empty body reads as an empty object)."""
         content_type = self.request.headers.get("Content-Type", "application/json")
@@ -95,10 +117,7 @@ class ApiHandler(BaseHandler):
             raise UnsupportedMediaType("Send the request body as application/json.")
         if not self.request.body:
             return {}
-        try:
-            return json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise MalformedBody("The request body is not valid JSON.") from None
+        return parse_json(self.request.body)
 
     def respond(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -133,12 +152,16 @@ class ApiHandler(BaseHandler):
         self.set_status(status_code)
         self.clear_header("Set-Cookie")
         self.set_header("Content-Type", PROBLEM_CONTENT_TYPE)
+        self.set_error_headers(status_code, error)
         self.finish(body)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        if isinstance(value, SettlementError) and http_status(value) < 500:
-            log.info(
-                "request refused",
+        if isinstance(value, SettlementError):
+            # Reported on purpose: a refusal, or an expected outage (a partner busy, the
+            # database in an election). Neither is a bug, so no traceback.
+            unavailable = http_status(value) >= 500
+            (log.warning if unavailable else log.info)(
+                "request failed" if unavailable else "request refused",
                 extra={
                     "error_code": value.code,
                     "method": self.request.method,
@@ -153,6 +176,26 @@ class ApiHandler(BaseHandler):
     @property
     def request_id_(self) -> str:
         return getattr(self, "request_id", "-")
+
+
+@tornado.web.stream_request_body
+class TooLargeHandler(ApiHandler):
+    """Answers 413 for a body declared larger than its route's limit, reading none of it.
+
+    The application routes such requests here instead of to their handler (see
+    ``SettlementApplication``); streaming mode makes Tornado run ``prepare`` as soon as
+    the headers are in, and finishing early closes the connection.
+    """
+
+    def initialize(self, services: Services, settings: Settings, limit: int = 0) -> None:
+        super().initialize(services, settings)
+        self.limit = limit
+
+    def prepare(self) -> None:
+        super().prepare()
+        raise PayloadTooLarge(
+            f"The request body is larger than {self.limit} bytes.", limit_bytes=self.limit
+        )
 
 
 def _safe_request_id(value: str) -> bool:

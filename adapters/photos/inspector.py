@@ -40,6 +40,7 @@ from PIL import Image
 
 from adapters.photos.phash import phash
 from settlement.domain.evidence import GeoPoint, PhotoFacts
+from settlement.domain.timeline import plausible_instant
 from settlement.errors import (
     CorruptImage,
     EmptyUpload,
@@ -56,6 +57,7 @@ CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000  # above any phone camera (a 200 MP sensor bins to 12.5 MP)
+DEFAULT_MAX_FULL_DECODE_PIXELS = 16_000_000  # PNG and WebP: ~64 MB of RGBA per decode
 DEFAULT_MAX_EXIF_BYTES = 64 * 1024  # a JPEG APP1 segment cannot exceed 64 KiB anyway
 DEFAULT_EXIF_TIMEOUT_S = 1.0
 DEFAULT_EXIF_MAX_READS = 20_000  # a normal EXIF block needs a few hundred reads
@@ -307,23 +309,29 @@ def _open_image(source: PhotoSource) -> IO[bytes]:
     return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
 
 
-def _exif_time(tags: dict[str, Any]) -> datetime | None:
+def _exif_time(tags: dict[str, Any]) -> tuple[datetime | None, str | None]:
+    """The capture time, and why a present one was set aside (garbage is not evidence)."""
     raw = tags.get("EXIF DateTimeOriginal") or tags.get("Image DateTime")
     if raw is None:
-        return None
+        return None, None
     try:
         naive = datetime.strptime(str(raw).strip()[:19], "%Y:%m:%d %H:%M:%S")
     except ValueError:
-        return None
+        return None, None
     offset = tags.get("EXIF OffsetTimeOriginal")
+    # Without an offset, the camera clock is local time; the service serves China.
+    zone: timezone = CHINA_STANDARD_TIME
     if offset is not None:
         match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", str(offset).strip())
-        if match:
-            sign = 1 if match.group(1) == "+" else -1
-            delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-            return naive.replace(tzinfo=timezone(sign * delta))
-    # Without an offset, the camera clock is local time; the service serves China.
-    return naive.replace(tzinfo=CHINA_STANDARD_TIME)
+        # Real offsets run from -12:00 to +14:00; anything else is a forged or broken tag.
+        if not match or int(match.group(2)) > 14 or int(match.group(3)) >= 60:
+            return None, "invalid OffsetTimeOriginal"
+        sign = 1 if match.group(1) == "+" else -1
+        zone = timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+    shot = naive.replace(tzinfo=zone)
+    if not plausible_instant(shot):
+        return None, "implausible capture time"
+    return shot, None
 
 
 def _dms(tag: Any, ref: Any) -> float | None:
@@ -375,6 +383,8 @@ class PillowExifInspector:
             and therefore peak memory).
         max_bytes: largest accepted file.
         max_pixels: largest accepted width × height, checked from the header.
+        max_full_decode_pixels: the same for PNG and WebP, which cannot decode scaled
+            down as JPEG does (a 7000×7000 PNG costs ~290 MB per decode).
         max_exif_bytes: how much of the EXIF block exifread may see.
         exif_timeout_s: wall-clock budget of one EXIF parse.
         exif_max_reads: I/O-call budget of one EXIF parse.
@@ -391,6 +401,7 @@ class PillowExifInspector:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        max_full_decode_pixels: int = DEFAULT_MAX_FULL_DECODE_PIXELS,
         max_exif_bytes: int = DEFAULT_MAX_EXIF_BYTES,
         exif_timeout_s: float = DEFAULT_EXIF_TIMEOUT_S,
         exif_max_reads: int = DEFAULT_EXIF_MAX_READS,
@@ -401,6 +412,7 @@ class PillowExifInspector:
         self._executor = executor
         self._max_bytes = max_bytes
         self._max_pixels = max_pixels
+        self._max_full_decode_pixels = min(max_pixels, max_full_decode_pixels)
         self._max_exif_bytes = max_exif_bytes
         self._exif_timeout_s = exif_timeout_s
         self._exif_max_reads = exif_max_reads
@@ -463,12 +475,13 @@ class PillowExifInspector:
         except _DECODE_ERRORS as exc:
             raise CorruptImage("The image header cannot be read.", format=fmt) from exc
         width, height = image.size
-        if width * height > self._max_pixels or width <= 0 or height <= 0:
+        limit = self._max_pixels if fmt == "JPEG" else self._max_full_decode_pixels
+        if width * height > limit or width <= 0 or height <= 0:
             image.close()
             raise ImageTooLarge(
-                f"The image is {width}×{height} pixels; the limit is "
-                f"{self._max_pixels // 1_000_000} megapixels.",
-                max_pixels=self._max_pixels,
+                f"The image is {width}×{height} pixels; the limit for {fmt} is "
+                f"{limit // 1_000_000} megapixels.",
+                max_pixels=limit,
                 width=width,
                 height=height,
             )
@@ -496,6 +509,7 @@ class PillowExifInspector:
                 raise ImageTooLarge("The image has too many pixels.") from exc
             except _DECODE_ERRORS as exc:
                 raise CorruptImage("The image data cannot be decoded.", format=fmt) from exc
+        captured_at, time_problem = _exif_time(tags)
         perceptual = phash(picture)
         self._remember(sha256, self._encode_copies(picture, orientation))
         software = _text(tags, "Image Software")
@@ -512,13 +526,13 @@ class PillowExifInspector:
             sha256=sha256,
             phash=perceptual,
             exif_present=raw_exif is not None,
-            exif_captured_at=_exif_time(tags),
+            exif_captured_at=captured_at,
             exif_gps=_exif_gps(tags),
             software=software,
             make=_text(tags, "Image Make"),
             model=_text(tags, "Image Model"),
             orientation=orientation,
-            exif_error=exif_error,
+            exif_error=exif_error or time_problem,
             trailing_bytes=trailing,
             trailing_kind=trailing_kind,
         )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from settlement.domain.geo import GeoPoint, haversine_m
+from settlement.domain.timeline import plausible_instant
 
 __all__ = [
     "CASE_SLOTS",
@@ -293,6 +294,17 @@ def _judge_time(facts: PhotoFacts, ctx: CaptureContext, limits: EvidenceLimits) 
         return reasons
     if shot.tzinfo is None:  # defensive: extraction should already have attached a zone
         shot = shot.replace(tzinfo=CHINA_STANDARD_TIME)
+    if not (plausible_instant(shot) and plausible_instant(ctx.reported_at)):
+        # Nothing to compare against (a case stored before times were range-checked, or
+        # a camera clock in year 1): the times say nothing, and arithmetic would overflow.
+        return [
+            _reason(
+                "TIME_IMPLAUSIBLE",
+                Outcome.FLAG,
+                "照片或事故的时间不合理，无法核对拍摄时间。",
+                "The photo's or the accident's time is implausible, so it cannot be checked.",
+            )
+        ]
     if shot < ctx.reported_at - limits.hard_before_report:
         reasons.append(
             _reason(

@@ -316,6 +316,7 @@ _PHOTO_FLAG: dict[str, Pair] = {
     "TIME_IN_FUTURE": ("拍摄时间晚于上传时间", "Capture time after upload"),
     "TIME_AFTER_WINDOW": ("拍摄时间距事故过久", "Taken long after the accident"),
     "TIME_MISMATCH_CLIENT": ("拍摄时间与小程序记录不一致", "Capture time differs from the app's"),
+    "TIME_IMPLAUSIBLE": ("时间不合理，无法核对", "Implausible time: not checked"),
     "FAR_FROM_SCENE": ("拍摄地点远离事故地点", "Taken far from the scene"),
     "EXIF_LOCATION_DISTANT": ("照片定位距事故地点较远", "Photo GPS away from the scene"),
     "CLIENT_LOCATION_DISTANT": ("手机定位距事故地点较远", "Phone location away from the scene"),

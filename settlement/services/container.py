@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from settlement.errors import SettlementError
 from settlement.ports.cases import CaseChanges, IdempotencyStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
@@ -19,6 +20,10 @@ from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
 from settlement.services.supervision import Supervision
+
+
+def untranslated(error: BaseException) -> SettlementError | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +57,6 @@ class Services:
     """Drivers' WeChat notices at each milestone of their case."""
     case_changes: CaseChanges | None = None
     """The feed that drives ``notices``."""
+    translate_error: Callable[[BaseException], SettlementError | None] = untranslated
+    """The error vocabulary's name for an infrastructure failure (the database's
+    availability errors become ``DatabaseUnavailable``), or None for a real bug."""

@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 from settlement.domain import facts
 from settlement.domain.case import CaseStatus
+from settlement.domain.timeline import YEAR_PATTERN
 
 Schema = dict[str, Any]
 
@@ -67,7 +68,11 @@ CREATE_CASE: Schema = {
     "required": ["occurred_at", "address", "location", "weather", "road_type", "description"],
     "additionalProperties": False,
     "properties": {
-        "occurred_at": {"type": "string", "format": "date-time", "maxLength": 40},
+        # The pattern publishes the plausible years the validator enforces.
+        "occurred_at": {
+            "type": "string", "format": "date-time", "maxLength": 40,
+            "pattern": f"^{YEAR_PATTERN}-",
+        },
         "address": _string(200),
         "location": GEO_POINT,
         "weather": _enum(WEATHER),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NoReturn
 
+from settlement.domain.timeline import IMPLAUSIBLE_MESSAGE, plausible_instant
 from settlement.errors import InvalidInput
 
 Schema = Mapping[str, Any]
@@ -21,10 +22,16 @@ _SUPPORTED = frozenset(
     {
         "type", "properties", "required", "additionalProperties", "enum", "minLength",
         "maxLength", "pattern", "minimum", "maximum", "format", "items", "maxItems",
-        "minItems", "description", "title", "examples", "default", "nullable",
+        "minItems", "description", "title", "examples", "default",
         "exclusiveMinimum",
     }
 )  # fmt: skip
+
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+"""RFC 3339 ``date-time`` (the offset is optional here so its absence gets its own message)."""
 
 _TYPE_NAMES = {
     "object": "an object",
@@ -33,6 +40,7 @@ _TYPE_NAMES = {
     "integer": "a whole number",
     "number": "a number",
     "boolean": "true or false",
+    "null": "null",
 }
 
 
@@ -46,8 +54,10 @@ def validate(document: object, schema: Schema, path: str = "") -> None:
     if unknown:
         raise AssertionError(f"unsupported schema keywords {sorted(unknown)}")
     expected = schema.get("type")
-    if expected is not None and not _is_type(document, expected):
-        _fail(path, f"must be {_TYPE_NAMES[expected]}")
+    if expected is not None:
+        types = [expected] if isinstance(expected, str) else list(expected)
+        if not any(_is_type(document, name) for name in types):
+            _fail(path, "must be " + " or ".join(_TYPE_NAMES[name] for name in types))
     if "enum" in schema and document not in schema["enum"]:
         allowed = ", ".join(str(v) for v in schema["enum"])
         _fail(path, f"must be one of: {allowed}", allowed=list(schema["enum"]))
@@ -66,15 +76,31 @@ def _check_string(value: str, schema: Schema, path: str) -> None:
         _fail(path, "must not be empty" if schema["minLength"] == 1 else "is too short")
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         _fail(path, f"must be at most {schema['maxLength']} characters")
-    if "pattern" in schema and re.fullmatch(schema["pattern"], value) is None:
-        _fail(path, "has an invalid format")
     if schema.get("format") == "date-time":
+        # Before the pattern, so a bad date gets a message about dates.
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if not _RFC3339.fullmatch(value):  # what "date-time" means; fromisoformat is laxer
+                raise ValueError(value)
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             _fail(path, "must be an ISO 8601 date-time such as 2026-05-01T08:30:00+08:00")
         if parsed.tzinfo is None:
             _fail(path, "must include a time zone offset, such as +08:00")
+        if not plausible_instant(parsed):
+            _fail(path, IMPLAUSIBLE_MESSAGE)
+    if "pattern" in schema and not pattern_matches(schema["pattern"], value):
+        _fail(path, "has an invalid format")
+
+
+def pattern_matches(pattern: str, value: str) -> bool:
+    """JSON Schema (ECMA-262) semantics: match anywhere; ``$`` is the very end of the text.
+
+    Python's ``$`` also matches before a final newline, which would let ``"abc\\n"`` pass
+    ``^abc$``; ``\\Z`` does not.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.search(pattern, value) is not None
 
 
 def _check_number(value: float, schema: Schema, path: str) -> None:
@@ -107,8 +133,7 @@ def _check_object(value: dict[str, object], schema: Schema, path: str) -> None:
     for name, item in value.items():
         field_path = _join(path, name)
         if name in properties:
-            if item is None and name not in schema.get("required", ()):
-                continue
+            # null only where the schema says so: what the OpenAPI document publishes.
             validate(item, properties[name], field_path)
         elif additional is False:
             _fail(field_path, "is not a known field")
@@ -129,6 +154,8 @@ def _is_type(value: object, expected: str) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if expected == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected == "null":
+        return value is None
     raise AssertionError(f"unsupported type {expected}")
 
 

@@ -67,6 +67,22 @@ async def upload(
     )
 
 
+async def start_upload(
+    api: Api, token: str, case_id: str, content_type: str, length: int
+) -> IOStream:
+    """A raw connection that has sent an upload's headers and none of its body."""
+    stream = IOStream(__import__("socket").socket())
+    await stream.connect(("127.0.0.1", api.servers.http_port))
+    await stream.write(
+        (
+            f"POST /api/v1/cases/{case_id}/photos HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {length}\r\n\r\n"
+        ).encode()
+    )
+    return stream
+
+
 async def open_case(api: Api) -> tuple[str, str, dict[str, Any]]:
     token = await api.sign_in()
     case = body(await api.call("POST", "/api/v1/cases", new_case(), token=token))
@@ -252,15 +268,7 @@ async def test_health_stays_fast_with_twenty_slow_uploads_in_flight(api: Api) ->
     payload, content_type = multipart({"slot": "other", "upload_id": "slow"}, data)
 
     async def slow_upload(index: int) -> None:
-        stream = IOStream(__import__("socket").socket())
-        await stream.connect(("127.0.0.1", api.servers.http_port))
-        await stream.write(
-            (
-                f"POST /api/v1/cases/{case_id}/photos HTTP/1.1\r\nHost: x\r\n"
-                f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(payload)}\r\n\r\n"
-            ).encode()
-        )
+        stream = await start_upload(api, token, case_id, content_type, len(payload))
         # Trickle the body in small pieces, like a weak mobile network.
         for offset in range(0, min(len(payload), 40 * 1024), 2048):
             await stream.write(payload[offset : offset + 2048])

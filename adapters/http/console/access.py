@@ -21,6 +21,7 @@ import tornado.web
 from adapters.http.base import ACCESS_ATTRIBUTE, BaseHandler
 from adapters.http.console.i18n import LANGS, Lang, actor, label, pick_lang, translate
 from adapters.http.errors import http_status
+from settlement.config import Settings
 from settlement.domain.audit import AuditEvent
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.staff import Role, StaffSession
@@ -90,13 +91,12 @@ class ConsoleHandler(BaseHandler):
         super().prepare()
         self.lang = pick_lang(self.get_cookie("lang"))
         if self.request.method == "POST":
-            declared = self.request.headers.get("Content-Length", "0")
-            if (declared.isdigit() and int(declared) > MAX_FORM_BYTES) or len(
-                self.request.body
-            ) > MAX_FORM_BYTES:
-                raise tornado.web.HTTPError(413, reason="Form too large")
             self.check_xsrf_cookie()
         return None
+
+    @classmethod
+    def max_body_bytes(cls, settings: Settings) -> int:
+        return MAX_FORM_BYTES
 
     def get_template_namespace(self) -> dict[str, Any]:
         namespace = super().get_template_namespace()
@@ -129,6 +129,7 @@ class ConsoleHandler(BaseHandler):
             message = "Something went wrong on our side; please try again later."
         self.set_status(status_code)
         self.clear_header("Set-Cookie")
+        self.set_error_headers(status_code, error)
         self.render("error.html", status=status_code, message=message)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
