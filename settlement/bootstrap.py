@@ -202,6 +202,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             ids=ids,
             documents=documents,
             settle=claims.settle,
+            photos=photo_repository,
         ),
         documents=documents,
         drivers=DriverDesk(

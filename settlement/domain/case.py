@@ -383,6 +383,19 @@ class Case:
         }
         return replace(moved, agreement=agreement)
 
+    def refer_to_police(self, referral: Mapping[str, Any], now: datetime) -> Case:
+        """Send a proposed case to the police instead of letting the parties sign it.
+
+        Used when evidence found after the proposal (a photo copied from another case)
+        rules out self-negotiation; ``referral`` says why and is kept with the proposal.
+        Pending signing confirmations are withdrawn.
+        """
+        self._require_proposed()
+        moved = self.transition(CaseStatus.POLICE_REVIEW, now)
+        agreement = {**(self.agreement or {}), "signature_requests": {}}
+        proposal = {**(self.proposal or {}), "referral": dict(referral)}
+        return replace(moved, agreement=agreement, proposal=proposal)
+
     def _require_proposed(self) -> None:
         if self.status is not CaseStatus.LIABILITY_PROPOSED:
             raise IllegalTransition(

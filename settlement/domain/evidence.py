@@ -34,6 +34,7 @@ __all__ = [
     "PhotoChecklist",
     "PhotoFacts",
     "PhotoRecord",
+    "PhotoReuse",
     "PhotoSlot",
     "PhotoVerdict",
     "Reason",
@@ -41,6 +42,7 @@ __all__ = [
     "hamming",
     "haversine_m",
     "judge_photo",
+    "photo_reuse",
     "required_photo_checklist",
 ]
 
@@ -564,3 +566,47 @@ def required_photo_checklist(
         too_few=scene_count < MIN_SCENE_PHOTOS,
         too_many=scene_count > MAX_SCENE_PHOTOS,
     )
+
+
+# --- reuse across cases (the fraud gate) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoReuse:
+    """Which other cases a case's photos come from.
+
+    An exact copy (same bytes) of another case's photo cannot be evidence of this accident:
+    the case may not be settled by the parties alone and goes to a reviewer. A near copy
+    (perceptual hash close) may be a second shot of a similar scene, so it only flags.
+    """
+
+    exact_cases: tuple[str, ...]
+    near_cases: tuple[str, ...]
+
+    @property
+    def blocks_self_negotiation(self) -> bool:
+        return bool(self.exact_cases)
+
+    def referral(self) -> dict[str, object]:
+        """Why the case went to the police, as kept with the proposal."""
+        cases = "、".join(self.exact_cases)
+        return {
+            "code": "photo_reused",
+            "blocking": True,
+            "cases": list(self.exact_cases),
+            "zh": f"本案照片与其他案件（{cases}）的照片完全相同，不得自行协商，须由交警审核。",
+            "en": f"A photo of this case is an exact copy of one in {', '.join(self.exact_cases)}"
+            "; the parties may not settle it themselves and a reviewer must decide.",
+        }
+
+
+def photo_reuse(photos: Iterable[PhotoRecord]) -> PhotoReuse:
+    """The other cases whose photos this case's photos copy exactly or nearly."""
+    exact: set[str] = set()
+    near: set[str] = set()
+    for record in photos:
+        for match in record.duplicates:
+            if match.case_id == record.case_id:
+                continue
+            (exact if match.exact else near).add(match.case_id)
+    return PhotoReuse(tuple(sorted(exact)), tuple(sorted(near - exact)))

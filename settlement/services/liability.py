@@ -33,6 +33,7 @@ from typing import Any
 
 from settlement.domain import agreement as documents
 from settlement.domain.case import Case, CaseStatus
+from settlement.domain.evidence import PhotoReuse, photo_reuse
 from settlement.domain.facts import parse_facts
 from settlement.domain.liability import decide
 from settlement.domain.loss import Grade, assess_loss, default_catalogue, items_for_location
@@ -42,10 +43,12 @@ from settlement.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
 )
 from settlement.ports.cases import CaseRepository
 from settlement.ports.documents import DocumentRenderer, DocumentStore, IssuedDocument
 from settlement.ports.identity import Clock, IdGenerator
+from settlement.ports.photos import PhotoRepository
 from settlement.services import schemas
 from settlement.services.auth import digest
 from settlement.services.validation import validate
@@ -289,9 +292,12 @@ class LiabilityDesk:
         documents: DocumentIssuer,
         signature_ttl: timedelta = SIGNATURE_TTL,
         settle: Callable[[Case], Awaitable[Case]] | None = None,
+        photos: PhotoRepository | None = None,
     ) -> None:
-        """``settle`` saves a case that has just been agreed and files its claims."""
+        """``settle`` saves a case that has just been agreed and files its claims;
+        ``photos`` lets the fraud gate see photos copied from other cases."""
         self._settle = settle
+        self._photos = photos
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -319,6 +325,13 @@ class LiabilityDesk:
         async def change(case: Case) -> Case:
             case.require_party(user_id)
             proposal, target = build_proposal(case, now)
+            reuse = await self._reuse(case)
+            if reuse.blocks_self_negotiation and target is not CaseStatus.ON_SCENE:
+                # A photo copied from another case: only a reviewer may decide this one.
+                target = CaseStatus.POLICE_REVIEW
+                zh, en = _NEXT_STEP[target]
+                proposal.update(referral=reuse.referral(),
+                                next_step={"status": target.value, "zh": zh, "en": en})  # fmt: skip
             if target is CaseStatus.LIABILITY_PROPOSED:
                 staged = case.propose(proposal, target, now)
                 proposal["terms_sha256"] = documents.content_sha256(
@@ -366,13 +379,28 @@ class LiabilityDesk:
         now = self._clock.now()
 
         async def change(case: Case) -> Case:
+            reuse = await self._reuse(case)
+            if reuse.blocks_self_negotiation and case.status is CaseStatus.LIABILITY_PROPOSED:
+                return case.refer_to_police(reuse.referral(), now)
             signed = case.sign(user_id, confirmation_digest, terms, now)
             if signed.status is CaseStatus.AGREED:
                 record = await self._documents.issue_agreement(signed)
                 signed = signed.with_agreement_document(record, now)
             return signed
 
-        return await self._update(user_id, case_id, change)
+        saved = await self._update(user_id, case_id, change)
+        if saved.status is CaseStatus.POLICE_REVIEW:
+            raise PreconditionFailed(
+                "A photo of this case is an exact copy of one in another case: it cannot be "
+                "settled by agreement and has been sent to the police.",
+                reason="photo_reused",
+            )
+        return saved
+
+    async def _reuse(self, case: Case) -> PhotoReuse:
+        if self._photos is None:
+            return PhotoReuse((), ())
+        return photo_reuse(await self._photos.list_for_case(case.id))
 
     async def decline(self, user_id: str, case_id: str, body: object) -> Case:
         """Reject the proposal; the police determine liability online."""
