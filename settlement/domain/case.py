@@ -507,6 +507,20 @@ class Case:
         decided_at = (self.determination or {}).get("decided_at")
         return decided_at + RECONSIDERATION_WINDOW if isinstance(decided_at, datetime) else None
 
+    def correct_loss(
+        self, reviewer: str, label: str, loss: Mapping[str, Any], reason: str, now: datetime
+    ) -> Case:
+        """The reviewer's correction of one vehicle's loss (the damage grade seen on the
+        photos); it replaces the engine's estimate that claims are filed with."""
+        self._require_claimed_by(reviewer)
+        if label not in self.parties:
+            raise PreconditionFailed("No such party in this case.")
+        proposal = dict(self.proposal or {})
+        losses = dict(proposal.get("loss") or {})
+        losses[label] = {**loss, "corrected": {"by": reviewer, "at": now, "reason": reason}}
+        proposal["loss"] = losses
+        return replace(self, proposal=proposal, updated_at=now)
+
     def request_retake(
         self, reviewer: str, reason: str, slots: Sequence[str], now: datetime
     ) -> Case:

@@ -50,6 +50,7 @@ from settlement.ports.photos import PhotoRepository, PhotoStore
 from settlement.ports.review import ReviewQueries
 from settlement.ports.staff import PasswordHasher, StaffRepository, StaffSessionStore
 from settlement.services.audit import AuditTrail
+from settlement.services.liability import assess_party_loss, region_for
 
 SLA_TARGET = timedelta(minutes=30)
 """Target time from entering the police queue to a decision (proposal value)."""
@@ -57,6 +58,7 @@ SLA_TARGET = timedelta(minutes=30)
 QUEUE_LIMIT = 200
 REASON_MIN, REASON_MAX = 4, 500
 NOTE_MAX = 1000
+GRADES = ("G0", "G1", "G2", "G3", "G4")
 REVEALABLE = ("id_number", "phone", "licence_number", "policy_number")
 
 # A hash verified against when the username is unknown, so that a wrong username costs
@@ -719,6 +721,35 @@ class ReviewConsole:
         details = {"level_A": levels["A"], "level_B": levels["B"], "rule": decision.rule_id,
                    "reason": reason}  # fmt: skip
         return await self._act(staff, case_id, origin, "case.determine", details, change)
+
+    async def regrade(
+        self, staff: StaffSession, case_id: str, party: str, grade: str, reason: str,
+        origin: RequestOrigin,
+    ) -> Case:
+        """Correct the damage grade of one vehicle; its loss is priced again from it.
+
+        Raises:
+            InvalidInput: unknown party or grade, no damage location stated, bad reason.
+        """
+        why = _reason(reason)
+        if grade not in GRADES or party not in ("A", "B"):
+            raise InvalidInput("Choose a party and a damage grade G0–G4.", field="grade")
+
+        def change(case: Case, now: datetime) -> Case:
+            statement = case.parties[party].statement if party in case.parties else None
+            if statement is None or not statement.own_vehicle.get("damage_location"):
+                raise InvalidInput("This vehicle's damage location is not stated.",
+                                   field="grade")  # fmt: skip
+            loss = assess_party_loss(
+                statement.own_vehicle, region_for(case.jurisdiction), grade  # type: ignore[arg-type]
+            )
+            loss["source"] = "reviewer"
+            return case.correct_loss(staff.username, party, loss, why, now)
+
+        return await self._act(
+            staff, case_id, origin, "case.regrade",
+            {"party": party, "grade": grade, "reason": why}, change,
+        )  # fmt: skip
 
     async def request_retake(
         self, staff: StaffSession, case_id: str, reason: str, slots: Sequence[str],

@@ -82,7 +82,9 @@ def region_for(jurisdiction: str) -> str:
     return "tier1" if jurisdiction.startswith(_TIER1_PREFIXES) else "other"
 
 
-def assess_party_loss(own_vehicle: Mapping[str, Any], region: str) -> dict[str, Any]:
+def assess_party_loss(
+    own_vehicle: Mapping[str, Any], region: str, grade: Grade | None = None
+) -> dict[str, Any]:
     """One vehicle's loss: the party's own figure when stated, else an estimate by location.
 
     Returns:
@@ -98,7 +100,8 @@ def assess_party_loss(own_vehicle: Mapping[str, Any], region: str) -> dict[str, 
         return {"amount": None, "source": "not_stated"}
     if location == "none":
         return {"amount": 0, "source": "stated"}
-    grade: Grade = "G4" if location in _STRUCTURAL else _DEFAULT_GRADE
+    if grade is None:
+        grade = "G4" if location in _STRUCTURAL else _DEFAULT_GRADE
     try:
         items = items_for_location(str(location), grade)
     except InvalidInput:

@@ -28,7 +28,7 @@ from settlement.domain.audit import AuditEvent
 from settlement.domain.determination import DECIDABLE_LEVELS, DecisionRefused, selectable_rules
 from settlement.domain.rules.model import STATUTES
 from settlement.errors import AccountLocked, InvalidInput, NotAuthenticated
-from settlement.services.console import REVEALABLE, SLA_TARGET
+from settlement.services.console import GRADES, REVEALABLE, SLA_TARGET
 
 DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
 DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded"})
@@ -102,7 +102,7 @@ class CaseHandler(ConsoleHandler):
         done = self.get_query_argument("done", "")
         self.render("review.html", v=view, minutes=minutes, levels=DECIDABLE_LEVELS,
                     revealable=REVEALABLE, done=done if done in DONE else "",
-                    rules=selectable_rules(), statutes=STATUTES, form=form or {},
+                    rules=selectable_rules(), statutes=STATUTES, form=form or {}, grades=GRADES,
                     error=error)  # fmt: skip
 
 
@@ -156,6 +156,15 @@ class RetakeHandler(ConsoleHandler):
         await self.review.request_retake(self.staff, case_id, self.form("reason"), slots,
                                          self.origin)  # fmt: skip
         self.redirect(f"/console/cases/{case_id}?done=retake")
+
+
+class RegradeHandler(ConsoleHandler):
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        await self.review.regrade(self.staff, case_id, self.form("party", 2),
+                                  self.form("grade", 4), self.form("reason"),
+                                  self.origin)  # fmt: skip
+        self.redirect(f"/console/cases/{case_id}?done=regraded#loss")
 
 
 class RefuseHandler(ConsoleHandler):
@@ -300,6 +309,7 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/determine", DetermineHandler, None),
     (rf"/console/cases/{CASE_ID}/retake", RetakeHandler, None),
     (rf"/console/cases/{CASE_ID}/refuse", RefuseHandler, None),
+    (rf"/console/cases/{CASE_ID}/regrade", RegradeHandler, None),
     (rf"/console/cases/{CASE_ID}/reveal", RevealHandler, None),
     (rf"/console/cases/{CASE_ID}/document", DocumentHandler, None),
     (rf"/console/cases/{CASE_ID}/document\.pdf", DocumentPdfHandler, None),

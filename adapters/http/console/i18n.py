@@ -166,6 +166,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "loss.amount": ("金额", "Amount"),
     "loss.grade": ("损伤等级", "Damage grade"),
     "loss.regrade": ("更正损伤等级", "Correct the damage grade"),
+    "loss.corrected": ("民警已更正：", "Corrected by"),
     "decide.search": ("搜索适用情形（编号或关键词）", "Search the rules (id or keyword)"),
     "decide.search_hint": ("如：追尾、S01、变道", "e.g. rear-end, S01, lane"),
     "decide.choose": ("请选择", "Choose"),

@@ -1,0 +1,40 @@
+"""Review actions over HTTP beyond the decision: correcting the damage grade."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.console.conftest import Browserless, Console, text, version_of
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_the_reviewer_corrects_a_damage_grade_and_the_loss_is_priced_again(
+    console: Console,
+) -> None:
+    case = await console.seed(1)
+    before = case.proposal["loss"]["A"]  # type: ignore[index]
+    assert before["grade_assumed"] == "G1"
+    client = Browserless(console.base_url)
+    await client.login("reviewer.ns")
+    path = f"/console/cases/{case.id}"
+    refused = await client.request("POST", f"{path}/regrade",
+                                   {"party": "A", "grade": "G3", "reason": "照片可见凹陷"})  # fmt: skip
+    assert refused.code == 409, "only the reviewer who holds the case may correct it"
+    await client.request("POST", f"{path}/claim", {"version": version_of(text(
+        await client.request("GET", path)))})  # fmt: skip
+    bad = await client.request("POST", f"{path}/regrade",
+                               {"party": "A", "grade": "G9", "reason": "照片可见凹陷"})  # fmt: skip
+    assert bad.code == 422
+    done = await client.request("POST", f"{path}/regrade",
+                                {"party": "A", "grade": "G3", "reason": "照片可见保险杠破裂"})  # fmt: skip
+    assert done.code == 302
+    stored = await console.runtime.services.intake.get(case.parties["A"].user_id, case.id)
+    after = stored.proposal["loss"]["A"]  # type: ignore[index]
+    assert after["grade_assumed"] == "G3"
+    assert after["source"] == "reviewer"
+    assert after["amount"] != before["amount"]
+    assert after["corrected"]["reason"] == "照片可见保险杠破裂"
+    page = text(await client.request("GET", path))
+    assert "G3 需更换部件" in page
+    assert "民警更正" in page
