@@ -274,6 +274,7 @@ def build_exchange(
             page=CASE_PAGE,
             miniprogram_state=settings.wechat_miniprogram_state,
         ),
+        requests=MongoRequestLog(db),
     )
     evidence = EvidenceCatalog(photo_repository, photo_store)
     claims = ClaimFilings(store, evidence)

@@ -28,14 +28,15 @@ from adapters.grpc.server import ServiceRegistrar
 from adapters.grpc.status import grpc_errors
 from settlement.domain.claim import ClaimStatus, Cover
 from settlement.domain.exchange import EvidenceRef, Payout
-from settlement.errors import InvalidInput
-from settlement.ports.cases import IdempotencyStore, StoredResponse
-from settlement.ports.claims import ClaimCursor
+from settlement.errors import ConcurrentUpdate, InvalidInput
+from settlement.ports.cases import StoredResponse
+from settlement.ports.claims import ClaimCursor, RequestLog
 from settlement.services.insurer_claims import (
     ClaimView,
     EvidenceChunk,
     EvidenceHeader,
     EvidencePart,
+    InboundRequest,
     InsurerClaims,
 )
 
@@ -81,7 +82,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
         requests: where request ids and their first answers are kept.
     """
 
-    def __init__(self, claims: InsurerClaims, requests: IdempotencyStore) -> None:
+    def __init__(self, claims: InsurerClaims, requests: RequestLog) -> None:
         self._claims = claims
         self._requests = requests
 
@@ -123,7 +124,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
     async def SubmitAssessment(self, request: Any, context: Context) -> Any:
         insurer = require_insurer().insurer_code
 
-        async def run() -> Any:
+        async def run(inbound: InboundRequest) -> Any:
             view = await self._claims.submit_assessment(
                 insurer,
                 request.claim_id,
@@ -132,6 +133,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
                 notes=request.notes,
                 assessed_at=time_from_proto(request, "assess_time"),
                 etag=request.etag,
+                request=inbound,
             )
             return pb.SubmitAssessmentResponse(claim=claim_to_proto(view))
 
@@ -142,7 +144,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
     async def UpdateClaimStatus(self, request: Any, context: Context) -> Any:
         insurer = require_insurer().insurer_code
 
-        async def run() -> Any:
+        async def run(inbound: InboundRequest) -> Any:
             payout = None
             if request.HasField("payout"):
                 payout = Payout(
@@ -157,6 +159,7 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
                 reason=request.reason,
                 payout=payout,
                 etag=request.etag,
+                request=inbound,
             )
             return pb.UpdateClaimStatusResponse(claim=claim_to_proto(view))
 
@@ -186,12 +189,14 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
         insurer: str,
         method: str,
         request: Any,
-        run: Callable[[], Awaitable[Any]],
+        run: Callable[[InboundRequest], Awaitable[Any]],
         response_type: Any,
     ) -> Any:
         """Run a mutating call once per (insurer, request_id); repeats get the first answer.
 
-        Failed calls are forgotten, so a corrected or later retry with the same id runs.
+        The answer is recorded in the transaction of the call's effect, so after any crash
+        a retry finds both or neither. Failed calls record nothing: a corrected or later
+        retry with the same id runs.
         """
         request_id = request.request_id
         try:
@@ -204,24 +209,22 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
         fingerprint = hashlib.sha256(
             method.encode() + b"\0" + request.SerializeToString(deterministic=True)
         ).hexdigest()
-        stored = await self._requests.begin(scope, request_id, fingerprint)
+        stored = await self._requests.find(scope, request_id, fingerprint)
         if stored is not None:
             return response_type.FromString(stored.body)
+
+        def render(view: ClaimView) -> StoredResponse:
+            body = response_type(claim=claim_to_proto(view)).SerializeToString()
+            return StoredResponse(0, body, f"application/x-protobuf; messageType={method}Response")
+
         try:
-            response = await run()
-        except BaseException:
-            await self._requests.abandon(scope, request_id)
+            return await run(InboundRequest(scope, request_id, fingerprint, render))
+        except ConcurrentUpdate:
+            # The same request may have taken effect meanwhile (a concurrent repeat).
+            stored = await self._requests.find(scope, request_id, fingerprint)
+            if stored is not None:
+                return response_type.FromString(stored.body)
             raise
-        await self._requests.complete(
-            scope,
-            request_id,
-            StoredResponse(
-                status=0,
-                body=response.SerializeToString(),
-                content_type=f"application/x-protobuf; messageType={method}Response",
-            ),
-        )
-        return response
 
 
 def settlement_service_registrar(servicer: SettlementServiceServicer) -> ServiceRegistrar:

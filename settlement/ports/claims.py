@@ -15,6 +15,7 @@ from typing import Protocol
 
 from settlement.domain.case import Case, CaseStatus
 from settlement.domain.claim import Claim
+from settlement.ports.cases import StoredResponse
 from settlement.ports.outbox import Transaction
 
 
@@ -132,6 +133,38 @@ class ClaimFeed(Protocol):
 
         Raises:
             InvalidInput: ``cursor`` is malformed or too old to resume from.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAnswer:
+    """A partner call's request id and the answer it gets, kept with the call's effect."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    response: StoredResponse
+
+
+class RequestLog(Protocol):
+    """Partners' AIP-155 request ids, each recorded in the transaction of its effect, so a
+    retry after our crash finds either both (the first answer) or neither (run again)."""
+
+    async def find(self, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+        """The first answer to this request, or None if it never took effect.
+
+        Raises:
+            IdempotencyKeyReused: the key was used with a different request.
+        """
+        ...
+
+    async def record(self, answer: InboundAnswer, *, session: Transaction) -> None:
+        """Keep ``answer`` inside ``session``.
+
+        Raises:
+            ConcurrentUpdate: the same request id took effect meanwhile (the transaction
+                aborts; :meth:`find` then gives its answer).
         """
         ...
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,7 @@ from settlement.errors import (
     IllegalTransition,
     InvalidInput,
 )
+from settlement.ports.claims import InboundAnswer
 from settlement.services.dispatcher import KIND_FILE_CLAIM
 from settlement.services.exchange_support import (
     MAX_WRITE_ATTEMPTS,
@@ -237,12 +238,14 @@ class ClaimFilings:
         case_moves: CaseMove | None = None,
         etag_version: int | None = None,
         insurer_code: str | None = None,
+        answer: Callable[[Claim], Awaitable[InboundAnswer]] | None = None,
     ) -> Claim:
         """Read, change and save one claim (and the case when ``case_moves`` moves it) in
         one transaction, re-reading after a conflict with another writer.
 
         ``etag_version``: the caller's expected claim version; a claim changed since is
-        refused instead of retried.
+        refused instead of retried. ``answer``: renders the partner call's answer from the
+        claim as it will be saved; it commits with the change.
         """
         for _ in range(MAX_WRITE_ATTEMPTS):
             claim = await self.store.claims.get(claim_id)
@@ -267,10 +270,14 @@ class ClaimFilings:
             else:
                 notice_case = await self.store.cases.get(claim.case_id)
             notices = [_with_ref(n, notice_case) for n in notices]
+            inbound = None
+            if answer is not None:
+                inbound = await answer(replace(changed, version=changed.version + 1))
             try:
                 _, saved = await self.store.commit(
-                    case=case, changed_claims=[changed], effects=notices, notice_case=notice_case
-                )
+                    case=case, changed_claims=[changed], effects=notices,
+                    notice_case=notice_case, inbound=inbound,
+                )  # fmt: skip
             except ConcurrentUpdate:
                 continue
             return saved[0]

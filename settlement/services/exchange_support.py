@@ -28,7 +28,9 @@ from settlement.domain.privacy import mask_plate
 from settlement.errors import InvalidInput, PhotoNotFound
 from settlement.ports.claims import (
     ClaimRepository,
+    InboundAnswer,
     RecipientDirectory,
+    RequestLog,
     TransactionalCases,
     UnitOfWork,
 )
@@ -81,6 +83,8 @@ class ExchangeStore:
     clock: Clock
     recipients: RecipientDirectory | None = None
     templates: NotificationTemplates = field(default_factory=NotificationTemplates)
+    requests: RequestLog | None = None
+    """Where partners' request ids are kept with the effect of their calls."""
 
     async def commit(
         self,
@@ -90,11 +94,15 @@ class ExchangeStore:
         changed_claims: Sequence[Claim] = (),
         effects: Sequence[Effect] = (),
         notice_case: Case | None = None,
+        inbound: InboundAnswer | None = None,
     ) -> tuple[Case | None, list[Claim]]:
         """Save everything given in one transaction; returns the saved case and claims.
 
+        ``inbound``: the partner call that causes the change; its answer commits with it.
+
         Raises:
-            ConcurrentUpdate: the case or a claim changed since it was read.
+            ConcurrentUpdate: the case or a claim changed since it was read, or the same
+                partner request took effect meanwhile.
         """
         about = case or notice_case
         messages = [m for m in [await self._message(about, e) for e in effects] if m]
@@ -104,6 +112,8 @@ class ExchangeStore:
             saved = [await self.claims.save(c, session=tx) for c in changed_claims]
             for message in messages:
                 await self.outbox.enqueue(message, tx=tx)
+            if inbound is not None and self.requests is not None:
+                await self.requests.record(inbound, session=tx)
         return saved_case, saved
 
     async def _message(self, case: Case | None, effect: Effect) -> NewOutboxMessage | None:

@@ -8,7 +8,7 @@ party and cover), carry their own version (the etag), and page by their filing o
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +19,8 @@ from settlement.domain.claim import Assessment, Claim, ClaimStatus, check_amount
 from settlement.domain.evidence import PhotoRecord
 from settlement.domain.exchange import EvidenceRef, Payout
 from settlement.errors import ClaimNotFound, InvalidInput
-from settlement.ports.claims import ClaimChange, ClaimCursor, ClaimFeed
+from settlement.ports.cases import StoredResponse
+from settlement.ports.claims import ClaimChange, ClaimCursor, ClaimFeed, InboundAnswer
 from settlement.services.claim_filing import (
     ClaimChangeFn,
     ClaimFilings,
@@ -85,6 +86,17 @@ class EvidenceTrailer:
 
 
 EvidencePart = EvidenceHeader | EvidenceChunk | EvidenceTrailer
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRequest:
+    """A mutating partner call: its request id, fingerprint, and how its answer is rendered
+    (by the adapter, in its wire format) so the answer can commit with the effect."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    render: Callable[[ClaimView], StoredResponse]
 
 
 def etag_of(claim: Claim) -> str:
@@ -254,6 +266,7 @@ class InsurerClaims:
         notes: str = "",
         assessed_at: datetime | None = None,
         etag: str = "",
+        request: InboundRequest | None = None,
     ) -> ClaimView:
         """Record the insurer's assessment of its claim (a revision replaces it).
 
@@ -277,7 +290,7 @@ class InsurerClaims:
                             {"amount1": f"{amount}元", "thing2": ""})  # fmt: skip
             return moved, [notice]
 
-        return await self._change(insurer_code, claim_id, change, etag)
+        return await self._change(insurer_code, claim_id, change, etag, request)
 
     async def update_status(
         self,
@@ -288,6 +301,7 @@ class InsurerClaims:
         reason: str = "",
         payout: Payout | None = None,
         etag: str = "",
+        request: InboundRequest | None = None,
     ) -> ClaimView:
         """Move the insurer's claim one legal step; PAID needs a payout and may close the case.
 
@@ -325,23 +339,40 @@ class InsurerClaims:
                 return claim.pay(paid, by=by, now=now, reason=reason), [notice]
             return claim.transition(status, by=by, now=now, reason=reason), []
 
-        return await self._change(insurer_code, claim_id, change, etag)
+        return await self._change(insurer_code, claim_id, change, etag, request)
 
     async def _change(
-        self, insurer_code: str, claim_id: str, change: ClaimChangeFn, etag: str
+        self,
+        insurer_code: str,
+        claim_id: str,
+        change: ClaimChangeFn,
+        etag: str,
+        request: InboundRequest | None,
     ) -> ClaimView:
         check_id(claim_id)
+        rendered: list[ClaimView] = []
+
+        async def answer(claim: Claim) -> InboundAnswer:
+            assert request is not None  # noqa: S101 - only passed with a request
+            view = await self._view(claim, await self.filings.store.cases.get(claim.case_id))
+            rendered[:] = [view]
+            return InboundAnswer(request.scope, request.key, request.fingerprint,
+                                 request.render(view))  # fmt: skip
+
         saved = await self.filings.apply(
             claim_id,
             change,
             case_moves=claimed_or_closed,
             etag_version=version_of(etag),
             insurer_code=insurer_code,
+            answer=answer if request is not None else None,
         )
         # The insurer acting on the claim proves it holds it: no reconciliation needed.
         await self.filings.store.outbox.acknowledge_key(
             kind=KIND_FILE_CLAIM, key=saved.id, now=self.filings.store.clock.now()
         )
+        if rendered and rendered[0].claim.version == saved.version:
+            return rendered[0]  # exactly what was recorded as the answer
         return await self._view(saved, await self.filings.store.cases.get(saved.case_id))
 
     # --- internals ----------------------------------------------------------------------

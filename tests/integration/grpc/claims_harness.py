@@ -90,6 +90,7 @@ def make_exchange(
         clock=FixedClock(),
         recipients=recipients,
         templates=templates or NotificationTemplates(),
+        requests=MongoRequestLog(db),
     )
     evidence = EvidenceCatalog()
     filings = ClaimFilings(store, evidence)

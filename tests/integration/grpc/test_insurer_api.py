@@ -351,3 +351,54 @@ async def test_watch_streams_the_insurers_claim_events(insurer_api, mongo_db):
             pb.WatchClaimEventsRequest(cursor="zz-not-a-token"), metadata=bearer("CPIC"), timeout=5
         )
         assert await status_of(bad.read()) is grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_retry_after_a_lost_answer_gets_the_first_answer_not_a_second_effect(
+    insurer_api, mongo_db
+):
+    """The effect and the request id commit together: an insurer whose answer was lost
+    (our process died after the commit) retries and gets the first answer; a retried
+    PAID is not refused as an illegal move."""
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    cid = b_jqx(case)
+    await call(insurer_api, "CPIC", "SubmitAssessment", assessment(cid, "2100.00"))
+    approve = pb.UpdateClaimStatusRequest(
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_APPROVED
+    )
+    await call(insurer_api, "CPIC", "UpdateClaimStatus", approve)
+    paid = pb.UpdateClaimStatusRequest(
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_PAID,
+        payout=pb.Payout(amount=pb.Money(currency_code="CNY", amount="2100.00"),
+                         transaction_reference="TX-9"),
+    )  # fmt: skip
+    # The call takes effect, then our side fails before answering (as a crash would).
+    store = insurer_api.exchange.claims.store
+    acknowledge = store.outbox.acknowledge_key
+
+    async def die(**_: Any) -> int:
+        store.outbox.acknowledge_key = acknowledge  # type: ignore[method-assign]
+        raise RuntimeError("process died")
+
+    store.outbox.acknowledge_key = die  # type: ignore[method-assign]
+    assert await status_of(
+        call(insurer_api, "CPIC", "UpdateClaimStatus", paid)
+    ) is grpc.StatusCode.INTERNAL
+    retried = await call(insurer_api, "CPIC", "UpdateClaimStatus", paid)
+    assert retried.claim.status == pb.CLAIM_STATUS_PAID
+    stored = await MongoClaimRepository(mongo_db).get(cid)
+    assert [h.status for h in stored.history].count(ClaimStatus.PAID) == 1
+    assert retried.claim.etag == f"v{stored.version}"
+
+
+async def test_a_call_that_fails_records_nothing_and_may_be_retried(insurer_api, mongo_db):
+    case = await store_settled(insurer_api.exchange, mongo_db)
+    cid = b_jqx(case)
+    stale = assessment(cid, "100.00", etag="v99")
+    assert await status_of(
+        call(insurer_api, "CPIC", "SubmitAssessment", stale)
+    ) is grpc.StatusCode.ABORTED
+    assert await mongo_db.request_log.count_documents({}) == 0
+    fixed = assessment(cid, "100.00")
+    reply = await call(insurer_api, "CPIC", "SubmitAssessment", fixed)
+    assert reply.claim.status == pb.CLAIM_STATUS_ASSESSED
+    assert await mongo_db.request_log.count_documents({}) == 1
