@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import sys
 import tempfile
 import uuid
@@ -172,7 +173,7 @@ def demo_specs() -> list[CaseSpec]:
             decline=True,
             minutes_ago=25,
         ),
-        # Re-uses photo 11 of the first case and the plate 粤B7K2M9: both are fraud signals.
+        # Re-uses photo 11 of the first case (an exact copy) and the plate 粤B7K2M9.
         CaseSpec(
             "深圳市南山区后海大道与创业路口",
             "变道时发生刮擦，双方说法不一",
@@ -283,12 +284,15 @@ async def fill_services(services: Services, user_id: UserIds | None = None) -> l
         with contextlib.suppress(AlreadyExists):
             await staff.create_account(username, role, jurisdiction, DEMO_PASSWORD, name)
     cases = []
+    # One picture per seed within a run: a spec that reuses a seed uploads the very same
+    # bytes, an exact copy of another case's photo (the fraud gate sends it to a reviewer).
+    photo = functools.cache(scene_jpeg)
     with tempfile.TemporaryDirectory() as tmp:
         for spec in demo_specs():
             users = None
             if user_id is not None:
                 users = (user_id(spec.party_a["name"]), user_id(spec.party_b["name"]))
-            cases.append(await seed_case(services, spec, scene_jpeg, Path(tmp), users))
+            cases.append(await seed_case(services, spec, photo, Path(tmp), users))
     # One decided case, overruling the engine, so the dashboard has something to show.
     origin = RequestOrigin("127.0.0.1", "demo")
     session, _ = await staff.login("reviewer.ns", DEMO_PASSWORD, origin)

@@ -20,6 +20,7 @@ from settlement.domain.audit import AuditEvent, AuditOutcome, clean_details
 from settlement.domain.case import Case, CaseStatus, PartyDetails, Statement
 from settlement.domain.determination import Decision, check_decision, determination_record
 from settlement.domain.evidence import PhotoRecord, PhotoSlot
+from settlement.domain.geo import haversine_m
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.privacy import mask_document_number, mask_id_number, mask_phone
 from settlement.domain.rules.model import PENDING
@@ -383,6 +384,8 @@ class ReviewView:
     claimed_by_me: bool
     slots: Sequence[str] = field(default_factory=lambda: [s.value for s in PhotoSlot])
     why: Sequence[WhyItem] = ()
+    distances: Mapping[str, int] = field(default_factory=dict)
+    """Metres from the reported place to where each photo says it was taken (EXIF GPS)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,6 +565,11 @@ class ReviewConsole:
             parties=parties,
             statement_rows=rows,
             why=referral_reasons(case, rows, photos),
+            distances={
+                p.photo_id: round(haversine_m(p.facts.exif_gps, case.scene.location))
+                for p in photos
+                if p.facts.exif_gps is not None
+            },
             photos=photos,
             photos_available=self._photos is not None,
             proposal=case.proposal,

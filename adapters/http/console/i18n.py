@@ -224,6 +224,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.procedure": ("程序依据", "Procedural basis"),
     "doc.badge": ("警号", "badge"),
     "viewer.title": ("照片查看", "Photo viewer"),
+    "viewer.blocking": ("他案照片", "From another case"),
+    "viewer.captured": ("拍摄时间", "Taken"),
+    "viewer.received": ("上传时间", "Uploaded"),
+    "viewer.distance": ("距报案地点", "From the reported place"),
+    "viewer.metres": ("米", "m"),
+    "viewer.no_gps": ("无定位信息", "no GPS"),
+    "viewer.unknown": ("未知", "unknown"),
+    "viewer.size": ("尺寸", "Size"),
+    "viewer.exact_copy": (
+        "严重：与另一案件的照片完全相同，不能作为本案证据。另见案件",
+        "Blocking: an exact copy of a photo in another case; not evidence of this accident. See",
+    ),
+    "viewer.near_copy": ("与另一案件的照片高度相似，请核对。另见案件",
+                         "Closely resembles a photo in another case; compare with"),
+    "viewer.prev": ("上一张", "Previous"),
+    "viewer.next": ("下一张", "Next"),
+    "viewer.zoom_in": ("放大", "Zoom in"),
+    "viewer.zoom_out": ("缩小", "Zoom out"),
+    "viewer.fit": ("适应窗口", "Fit"),
+    "viewer.close": ("关闭", "Close"),
+    "viewer.keys": ("键盘：← → 切换，+ − 缩放，Esc 关闭；拖动可平移。",
+                    "Keys: ← → switch, + − zoom, Esc close; drag to pan."),
 }
 
 

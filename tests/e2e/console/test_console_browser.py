@@ -72,7 +72,7 @@ async def test_reviewer_determines_a_case_and_opens_the_document(
     await page.locator("a.zoom").first.click()
     await page.locator("#lightbox:not([hidden]) img").wait_for()
     await shot(page, "03-photo-full-size")
-    await page.locator("#lightbox").click()
+    await page.locator("#lightbox [data-act=close]").click()
 
     form = page.locator("#determine-form")
     await form.locator("select[name=rule]").select_option("S01")

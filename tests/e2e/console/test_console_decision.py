@@ -116,3 +116,48 @@ async def test_confirming_the_preview_issues_exactly_what_it_showed(
     for line in ("S01", "第43条", "安全距离", "全部责任", "无责任"):
         assert line in document
     await shot(page, "13-issued")
+
+
+async def test_the_evidence_viewer_zooms_pans_steps_and_warns_of_a_copied_photo(
+    console: Console, browser: Browser
+) -> None:
+    original = await console.seed(0)
+    copy = await console.seed(2)  # its first photo is byte for byte one of the first case's
+    page = await sign_in(browser, console, "reviewer.ns")
+    await page.wait_for_url("**/console/queue")
+    await page.goto(f"{console.base_url}/console/cases/{copy.id}")
+    why = await page.locator("#why li.blocking").inner_text()
+    assert "完全相同" in why
+    warning = page.locator("#photos p.dup.blocking").first
+    assert "严重" in await warning.inner_text()
+    assert await warning.locator("a").get_attribute("href") == f"/console/cases/{original.id}"
+
+    await page.locator("a.zoom").first.click()
+    viewer = page.locator("#lightbox")
+    await viewer.locator("img").wait_for()
+    assert await viewer.locator("img").evaluate("img => img.complete && img.naturalWidth") > 0
+    side = await viewer.locator(".viewer-side").inner_text()
+    assert "拍摄时间" in side
+    assert "距报案地点" in side
+    assert "严重" in side
+    assert "1 / 3" in side
+    await viewer.locator("[data-act=zoom-in]").click()
+    assert "scale(1.5)" in (await viewer.locator("img").get_attribute("style") or "")
+    box = await viewer.locator("img").bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2 + 30)
+    await page.mouse.up()
+    assert "translate(60px, 30px)" in (await viewer.locator("img").get_attribute("style") or "")
+    await shot(page, "14-viewer-zoomed")
+    await page.keyboard.press("ArrowRight")
+    assert "2 / 3" in await viewer.locator(".viewer-count").inner_text()
+    await viewer.locator("[data-act=next]").click()
+    assert "3 / 3" in await viewer.locator(".viewer-count").inner_text()
+    await viewer.locator("[data-act=close]").click()
+    assert await viewer.is_hidden()
+    await page.locator("a.zoom").first.focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Escape")
+    assert await viewer.is_hidden()

@@ -12,19 +12,61 @@
         : (zh ? "剩余 " + left + " 分钟" : left + " min left");
     });
   }
+  // The evidence viewer: full size, zoom (buttons, wheel, + -), pan by dragging,
+  // previous/next (buttons, arrow keys), close (button, Esc), and each photo's caption,
+  // capture time, distance and flags copied from its card.
   function lightbox() {
     var box = document.getElementById("lightbox");
-    if (!box) { return; }
+    var links = Array.prototype.slice.call(document.querySelectorAll("a.zoom"));
+    if (!box || !links.length) { return; }
     var img = box.querySelector("img");
-    document.querySelectorAll("a.zoom").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        img.src = link.getAttribute("data-full");
-        box.hidden = false;
-      });
+    var info = box.querySelector(".viewer-info");
+    var count = box.querySelector(".viewer-count");
+    var index = 0, scale = 1, x = 0, y = 0, opener = null;
+    function apply() { img.style.transform = "translate(" + x + "px," + y + "px) scale(" + scale + ")"; }
+    function zoom(factor) { scale = Math.min(8, Math.max(1, scale * factor)); if (scale === 1) { x = y = 0; } apply(); }
+    function show(i) {
+      index = (i + links.length) % links.length;
+      var link = links[index];
+      scale = 1; x = y = 0; apply();
+      img.src = link.getAttribute("data-full");
+      var card = link.closest("figure").querySelector(".photo-info");
+      info.innerHTML = card ? card.innerHTML : "";
+      img.alt = link.querySelector("img").alt;
+      count.textContent = (index + 1) + " / " + links.length;
+    }
+    function open(i, from) { opener = from; box.hidden = false; show(i); box.querySelector("[data-act=close]").focus(); }
+    function close() { box.hidden = true; img.removeAttribute("src"); if (opener) { opener.focus(); } }
+    links.forEach(function (link, i) {
+      link.addEventListener("click", function (event) { event.preventDefault(); open(i, link); });
     });
-    box.addEventListener("click", function () { box.hidden = true; img.removeAttribute("src"); });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") { box.hidden = true; } });
+    box.addEventListener("click", function (event) {
+      var act = event.target.closest("[data-act]");
+      if (!act) { return; }
+      var what = act.getAttribute("data-act");
+      if (what === "close") { close(); } else if (what === "prev") { show(index - 1); }
+      else if (what === "next") { show(index + 1); } else if (what === "zoom-in") { zoom(1.5); }
+      else if (what === "zoom-out") { zoom(1 / 1.5); } else if (what === "reset") { scale = 1; x = y = 0; apply(); }
+    });
+    box.querySelector(".viewer-stage").addEventListener("wheel", function (event) {
+      event.preventDefault(); zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2);
+    }, { passive: false });
+    var drag = null;
+    img.addEventListener("pointerdown", function (event) {
+      if (scale === 1) { return; }
+      drag = { px: event.clientX, py: event.clientY, x: x, y: y }; img.setPointerCapture(event.pointerId);
+    });
+    img.addEventListener("pointermove", function (event) {
+      if (!drag) { return; }
+      x = drag.x + event.clientX - drag.px; y = drag.y + event.clientY - drag.py; apply();
+    });
+    img.addEventListener("pointerup", function () { drag = null; });
+    document.addEventListener("keydown", function (e) {
+      if (box.hidden) { return; }
+      if (e.key === "Escape") { close(); } else if (e.key === "ArrowLeft") { show(index - 1); }
+      else if (e.key === "ArrowRight") { show(index + 1); } else if (e.key === "+" || e.key === "=") { zoom(1.5); }
+      else if (e.key === "-") { zoom(1 / 1.5); }
+    });
   }
   function confirmDanger() {
     document.querySelectorAll("form.danger").forEach(function (form) {
