@@ -66,9 +66,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+DRIVER_LOGGERS = ("pymongo", "motor")
+"""The database driver logs whole commands and replies (bearer-token digests, names,
+plates, policy numbers) at DEBUG; no level the service runs at may show them."""
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    floor = max(logging.getLevelName(level), logging.INFO)
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(floor)

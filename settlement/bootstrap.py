@@ -40,6 +40,7 @@ from adapters.mongo.claims import MongoClaimFeed, MongoClaimRepository, MongoOpe
 from adapters.mongo.client import ensure_indexes, open_client, readiness_probe
 from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.errors import database_error
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.operations import MongoOperationsProbe
 from adapters.mongo.outbox import MongoOutbox
@@ -171,6 +172,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         intake=intake,
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
+        translate_error=database_error,
         claims=claims,
         insurer_claims=exchange.insurer_claims,
         mediation=exchange.mediation,
@@ -413,7 +415,9 @@ async def start_servers(
     registrars = []
     if runtime.services.insurer_claims is not None:
         servicer = SettlementServiceServicer(
-            runtime.services.insurer_claims, MongoRequestLog(runtime.db)
+            runtime.services.insurer_claims,
+            MongoRequestLog(runtime.db),
+            translate_error=runtime.services.translate_error,
         )
         registrars.append(settlement_service_registrar(servicer))
     credentials = None

@@ -28,7 +28,7 @@ from adapters.grpc.server import ServiceRegistrar
 from adapters.grpc.status import grpc_errors
 from settlement.domain.claim import ClaimStatus, Cover
 from settlement.domain.exchange import EvidenceRef, Payout
-from settlement.errors import ConcurrentUpdate, InvalidInput
+from settlement.errors import ConcurrentUpdate, InvalidInput, SettlementError
 from settlement.ports.cases import StoredResponse
 from settlement.ports.claims import ClaimCursor, RequestLog
 from settlement.services.insurer_claims import (
@@ -82,9 +82,16 @@ class SettlementServiceServicer(_Servicer):  # type: ignore[misc]
         requests: where request ids and their first answers are kept.
     """
 
-    def __init__(self, claims: InsurerClaims, requests: RequestLog) -> None:
+    def __init__(
+        self,
+        claims: InsurerClaims,
+        requests: RequestLog,
+        translate_error: Callable[[BaseException], SettlementError | None] | None = None,
+    ) -> None:
         self._claims = claims
         self._requests = requests
+        # Read by grpc_errors: infrastructure outages become UNAVAILABLE, not INTERNAL.
+        self.translate_error = translate_error
 
     @grpc_errors
     async def ListClaims(self, request: Any, context: Context) -> Any:

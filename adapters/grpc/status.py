@@ -130,6 +130,8 @@ async def abort_with(context: grpc.aio.ServicerContext[Any, Any], exc: BaseExcep
         code = GRPC_STATUS.get(exc.status, grpc.StatusCode.INTERNAL)
         if code is grpc.StatusCode.INTERNAL:
             log.error("rpc failed: %s", exc.code, exc_info=exc)
+        elif code is grpc.StatusCode.UNAVAILABLE:
+            log.warning("rpc failed: %s %s", exc.code, exc.message)
         else:
             log.info("rpc refused: %s %s", exc.code, exc.message)
         await context.abort(code, exc.message, trailing_metadata=((ERROR_CODE_KEY, exc.code),))
@@ -142,6 +144,14 @@ async def abort_with(context: grpc.aio.ServicerContext[Any, Any], exc: BaseExcep
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _translated(servicer: object, exc: Exception) -> BaseException:
+    """``exc`` in the error vocabulary when the servicer knows a name for it."""
+    translate = getattr(servicer, "translate_error", None)
+    if isinstance(exc, SettlementError) or translate is None:
+        return exc
+    return translate(exc) or exc
 
 
 def grpc_errors(method: F) -> F:
@@ -162,7 +172,7 @@ def grpc_errors(method: F) -> F:
             except grpc.aio.AbortError:
                 raise
             except Exception as exc:
-                await abort_with(context, exc)
+                await abort_with(context, _translated(self, exc))
 
         return cast(F, stream_wrapper)
 
@@ -175,7 +185,7 @@ def grpc_errors(method: F) -> F:
         except grpc.aio.AbortError:
             raise
         except Exception as exc:
-            await abort_with(context, exc)
+            await abort_with(context, _translated(self, exc))
             raise  # unreachable: abort() always raises
 
     return cast(F, unary_wrapper)

@@ -24,9 +24,21 @@ from adapters.mongo.staff import ensure_staff_indexes
 from adapters.mongo.types import Database, MongoClient
 
 
-def open_client(uri: str) -> MongoClient:
+def open_client(uri: str, *, server_selection_timeout_ms: int = 5000) -> MongoClient:
+    """The process's client, with the durability the service promises spelled out.
+
+    Majority write concern: what is acknowledged to a driver or a partner survives the
+    loss of the primary. Retryable reads and writes: one transparent retry across an
+    election.
+    """
     return AsyncIOMotorClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname="settlement"
+        uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=server_selection_timeout_ms,
+        appname="settlement",
+        w="majority",
+        retryWrites=True,
+        retryReads=True,
     )
 
 

@@ -11,9 +11,11 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pymongo import MongoClient
@@ -50,6 +52,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def orphan_pid(data_dir: Path) -> int | None:
+    """The pid of a live ``mongod`` serving ``data_dir`` per its lock file, or None."""
+    try:
+        pid = int((data_dir / "mongod.lock").read_text().strip() or "0")
+    except (OSError, ValueError):
+        return None
+    if pid <= 0 or not _alive(pid):
+        return None
+    try:
+        command = [os.fsdecode(a) for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+    target = data_dir.resolve()
+    # A relative --dbpath is relative to the orphan's working directory, not ours.
+    serves_here = any((cwd / arg).resolve() == target for arg in command[1:] if arg)
+    return pid if Path(command[0]).name == "mongod" and serves_here else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped has already stopped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 class EmbeddedMongo:
     """Start, await and stop one ``mongod`` bound to 127.0.0.1.
 
@@ -58,10 +88,18 @@ class EmbeddedMongo:
         port: TCP port; 0 picks a free one.
     """
 
-    def __init__(self, data_dir: Path, *, port: int = 0, cache_gb: float = 0.25) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        cache_gb: float = 0.25,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self._cache_gb = cache_gb
+        self._extra_args = tuple(extra_args)
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -71,6 +109,7 @@ class EmbeddedMongo:
     def start(self, timeout_s: float = 60.0) -> None:
         """Launch ``mongod``, initiate the replica set and block until it is PRIMARY."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._stop_orphan()
         log_path = self.data_dir / "mongod.log"
         command = [
             str(find_mongod()),
@@ -82,6 +121,7 @@ class EmbeddedMongo:
             "--setParameter", "diagnosticDataCollectionEnabled=false",
             "--logpath", str(log_path),
             "--logappend",
+            *self._extra_args,
         ]  # fmt: skip
         self._process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -92,6 +132,32 @@ class EmbeddedMongo:
             self.stop()
             raise
         log.info("embedded mongod ready", extra={"port": self.port, "dbpath": str(self.data_dir)})
+
+    def _stop_orphan(self, timeout_s: float = 20.0) -> None:
+        """Stop a ``mongod`` left on this data directory by a process that died uncleanly.
+
+        A SIGKILLed service cannot stop its child: the orphan keeps the data directory's
+        lock and a new ``mongod`` exits with code 100. ``mongod.lock`` holds the running
+        server's pid (it is emptied on a clean shutdown); if that pid is a live ``mongod``
+        on this very directory it is asked to shut down cleanly, then killed.
+        """
+        pid = orphan_pid(self.data_dir)
+        if pid is None:
+            return
+        log.warning(
+            "embedded mongod from an earlier run still holds the data directory; stopping it",
+            extra={"pid": pid, "dbpath": str(self.data_dir)},
+        )
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            while _alive(pid) and time.monotonic() < deadline + 5:
+                time.sleep(0.1)
 
     def _await_primary(self, timeout_s: float, log_path: Path) -> None:
         deadline = time.monotonic() + timeout_s

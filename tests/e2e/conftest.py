@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -84,8 +85,11 @@ def make_settings(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> Se
     )
 
 
-@pytest.fixture
-async def api(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> AsyncIterator[Api]:
+@contextlib.asynccontextmanager
+async def running_api(
+    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
+) -> AsyncIterator[Api]:
+    """The whole service on a fresh database of ``mongo_uri``, dropped afterwards."""
     settings = make_settings(mongo_uri, wechat, tmp_path)
     async with open_runtime(settings) as runtime:
         servers = await start_servers(runtime)
@@ -94,6 +98,12 @@ async def api(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> AsyncI
         finally:
             await servers.stop(0.5)
             await runtime.mongo_client.drop_database(settings.mongo_db)
+
+
+@pytest.fixture
+async def api(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> AsyncIterator[Api]:
+    async with running_api(mongo_uri, wechat, tmp_path) as running:
+        yield running
 
 
 def body(response: HTTPResponse) -> Any:
