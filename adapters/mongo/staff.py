@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo.types import Collection, Database, Document
-from settlement.domain.staff import Role, StaffAccount, StaffSession
-from settlement.errors import AlreadyExists
+from settlement.domain.staff import LockoutPolicy, Role, StaffAccount, StaffSession
+from settlement.errors import AlreadyExists, NotFound
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -36,12 +36,49 @@ class MongoStaffRepository:
         document = await self._collection.find_one({"_id": username})
         return None if document is None else _account_from(document)
 
-    async def save_login_state(self, account: StaffAccount) -> None:
-        await self._collection.update_one(
-            {"_id": account.username},
-            {"$set": {"failed_logins": account.failed_logins,
-                      "locked_until": account.locked_until}},
+    async def record_failed_login(
+        self, username: str, now: datetime, policy: LockoutPolicy
+    ) -> StaffAccount:
+        # StaffAccount.after_failed_login as one server-side pipeline update.
+        locked_until = {"$ifNull": ["$locked_until", None]}
+        limit_reached = {"$gte": ["$failed_logins", policy.max_failures]}
+        document = await self._collection.find_one_and_update(
+            {"_id": username},
+            [
+                {"$set": {
+                    "_locked": {"$gt": [locked_until, now]},
+                    "_expired": {"$and": [{"$ne": [locked_until, None]},
+                                          {"$lte": [locked_until, now]}]},
+                }},
+                {"$set": {"failed_logins": {"$cond": [
+                    "$_locked", "$failed_logins",
+                    {"$add": [{"$cond": ["$_expired", 0, {"$ifNull": ["$failed_logins", 0]}]},
+                              1]},
+                ]}}},
+                {"$set": {
+                    "locked_until": {"$cond": [
+                        "$_locked", "$locked_until",
+                        {"$cond": [limit_reached, now + policy.lock_for, None]},
+                    ]},
+                    "failed_logins": {"$cond": [
+                        {"$and": [{"$not": ["$_locked"]}, limit_reached]}, 0, "$failed_logins",
+                    ]},
+                }},
+                {"$unset": ["_locked", "_expired"]},
+            ],
+            return_document=ReturnDocument.AFTER,
         )  # fmt: skip
+        if document is None:
+            raise NotFound("No such staff account.")
+        return _account_from(document)
+
+    async def record_successful_login(self, username: str, now: datetime) -> bool:
+        result = await self._collection.update_one(
+            {"_id": username,
+             "$or": [{"locked_until": None}, {"locked_until": {"$lte": now}}]},
+            {"$set": {"failed_logins": 0, "locked_until": None}},
+        )  # fmt: skip
+        return result.matched_count == 1
 
     async def set_password_hash(self, username: str, password_hash: str) -> None:
         await self._collection.update_one(

@@ -74,6 +74,25 @@ PARTY_SLOTS: frozenset[PhotoSlot] = frozenset({PhotoSlot.OWN_PLATE, PhotoSlot.OT
 DOCUMENT_SLOTS: frozenset[PhotoSlot] = frozenset({PhotoSlot.LICENCE, PhotoSlot.REGISTRATION})
 """Identity documents: not scene photos, so they do not count towards the 3–6 limit."""
 
+
+def party_may_see(slot: PhotoSlot, owner: str, reader: str) -> bool:
+    """Whether party ``reader`` may see a photo party ``owner`` took, in any form.
+
+    Licence and registration photos show the full ID number and address: sensitive
+    personal information (PIPL arts. 28–29) the other party does not need to settle
+    (art. 6, minimum necessary), so they go to their owner and to staff only.
+    """
+    return owner == reader or slot not in DOCUMENT_SLOTS
+
+
+def party_may_read_original(owner: str, reader: str) -> bool:
+    """Only the photo's own party gets the original; the other party gets privacy copies.
+
+    The original keeps its EXIF (owner name, phone model serial, exact GPS): personal
+    information of the uploader that the re-encoded privacy copy drops (PIPL art. 6).
+    """
+    return owner == reader
+
 MIN_SCENE_PHOTOS = 3
 MAX_SCENE_PHOTOS = 6
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from settlement.domain.staff import StaffAccount, StaffSession
+from settlement.domain.staff import LockoutPolicy, StaffAccount, StaffSession
 
 
 class StaffRepository(Protocol):
@@ -22,8 +22,15 @@ class StaffRepository(Protocol):
         """The account with this username, or None."""
         ...
 
-    async def save_login_state(self, account: StaffAccount) -> None:
-        """Store ``failed_logins`` and ``locked_until`` (the rest of the account is kept)."""
+    async def record_failed_login(
+        self, username: str, now: datetime, policy: LockoutPolicy
+    ) -> StaffAccount:
+        """Count one failed sign-in atomically, as ``StaffAccount.after_failed_login`` says
+        (a lock in force is left as it is); the account as it is afterwards."""
+        ...
+
+    async def record_successful_login(self, username: str, now: datetime) -> bool:
+        """Clear the failure count unless the account is locked at ``now`` (then False)."""
         ...
 
     async def set_password_hash(self, username: str, password_hash: str) -> None:

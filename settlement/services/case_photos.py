@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Literal
 
 from settlement.domain.case import Case, CaseStatus
-from settlement.domain.evidence import CaptureContext, PhotoChecklist, PhotoRecord, PhotoSlot
+from settlement.domain.evidence import (
+    CaptureContext,
+    PhotoChecklist,
+    PhotoRecord,
+    PhotoSlot,
+    party_may_read_original,
+    party_may_see,
+)
 from settlement.domain.geo import GeoPoint
-from settlement.errors import IllegalTransition, InvalidInput, PhotoNotFound
+from settlement.errors import IllegalTransition, InvalidInput, NotPermitted, PhotoNotFound
 from settlement.ports.identity import Clock
 from settlement.ports.photos import PhotoRepository, PhotoStore
 from settlement.services.evidence import EvidenceService, IngestPhoto
@@ -103,7 +110,12 @@ class CasePhotos:
         self, user_id: str, case_id: str
     ) -> tuple[Sequence[PhotoRecord], PhotoChecklist]:
         case = await self._intake.get(user_id, case_id)
-        records = await self._photos.list_for_case(case.id)
+        reader = case.require_party(user_id)
+        records = [
+            record
+            for record in await self._photos.list_for_case(case.id)
+            if party_may_see(record.slot, record.party, reader)
+        ]
         return records, await self._evidence.checklist(case.id, tuple(case.parties))
 
     async def read(
@@ -111,9 +123,16 @@ class CasePhotos:
     ) -> tuple[bytes, str]:
         """The bytes of one photo of the user's case and their content type."""
         case = await self._intake.get(user_id, case_id)
+        reader = case.require_party(user_id)
         for record in await self._photos.list_for_case(case.id):
-            if record.photo_id == photo_id:
+            if record.photo_id == photo_id and party_may_see(record.slot, record.party, reader):
                 if variant == "original":
+                    if not party_may_read_original(record.party, reader):
+                        raise NotPermitted(
+                            "The other party's photos are shared as privacy copies only: "
+                            "ask for the 'privacy' or 'thumbnail' variant.",
+                            photo_id=photo_id,
+                        )
                     return await self._store.get(record.original_key), record.facts.content_type
                 key = record.thumbnail_key if variant == "thumbnail" else record.privacy_key
                 return await self._store.get(key), "image/jpeg"

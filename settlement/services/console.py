@@ -214,8 +214,9 @@ class StaffAuth:
                 locked_until=account.locked_until,
             )
         if not await self._hasher.verify(account.password_hash, password[:256]):
-            updated = account.after_failed_login(now, self.lockout)
-            await self._staff.save_login_state(updated)
+            # One atomic update: concurrent wrong passwords each count (a read-modify-write
+            # would let twenty parallel guesses through on a count of one).
+            updated = await self._staff.record_failed_login(account.username, now, self.lockout)
             locked = updated.is_locked(now)
             await self._audit.record(
                 _staff_event(account, "auth.login", origin, outcome="failure",
@@ -227,7 +228,11 @@ class StaffAuth:
                     locked_until=updated.locked_until,
                 )
             raise NotAuthenticated("Wrong username or password.")
-        await self._staff.save_login_state(account.after_successful_login())
+        if not await self._staff.record_successful_login(account.username, now):
+            # Locked by concurrent failures while this password was being checked.
+            raise AccountLocked(
+                "This account is locked after repeated failed sign-ins; try again later."
+            )
         if self._hasher.needs_rehash(account.password_hash):
             await self._staff.set_password_hash(name, await self._hasher.hash(password))
         token = self._ids.token()
