@@ -129,6 +129,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         clock=clock,
         ids=ids,
         join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
+        claim_insurers=list(parse_code_pairs(settings.insurer_endpoints)),
     )
     audit = AuditTrail(MongoAuditLog(db), clock)
     # Console work off the event loop (argon2 hashing, photo file reads) shares one pool.

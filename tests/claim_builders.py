@@ -102,7 +102,7 @@ def settled_case(
     (主要/次要 unless given) and numbers its 认定书 ``JD-7``.
     """
     now = datetime.now(UTC)
-    case_id = f"c{uuid.uuid4().hex[:16]}"
+    case_id = f"C{uuid.uuid4().hex[:16].upper()}"
     parties = {
         "A": Party("A", "u_a" + case_id, now, details(insurers[0], "张三", "粤B12345", "P-A-1")),
         "B": Party("B", "u_b" + case_id, now, details(insurers[1], "李四", "粤B54321", "P-B-2")),

@@ -8,7 +8,16 @@ from typing import Any
 import tornado.httputil
 import tornado.web
 
-from adapters.http import api_cases, api_drivers, api_labels, api_liability, front, health, openapi
+from adapters.http import (
+    api_cases,
+    api_claims,
+    api_drivers,
+    api_labels,
+    api_liability,
+    front,
+    health,
+    openapi,
+)
 from adapters.http.base import BaseHandler, TooLargeHandler, undeclared_entry_points
 from adapters.http.health import NotFoundHandler
 from adapters.metrics import Metrics, http_log_function
@@ -25,6 +34,7 @@ CORE_ROUTES: list[Route] = [
     *api_cases.routes,
     *api_liability.routes,
     *api_drivers.routes,
+    *api_claims.routes,
 ]
 
 

@@ -138,6 +138,61 @@ _PROPOSAL_VIEW = {
     },
 }
 
+_MONEY = {"type": ["string", "null"], "description": "Yuan as a decimal string."}
+
+_CLAIMS_VIEW = {
+    "type": "object",
+    "required": ["case_id", "status", "your_party", "claims", "mediation"],
+    "properties": {
+        "case_id": {"type": "string"},
+        "status": {"type": "string", "enum": schemas.CASE_STATUSES},
+        "your_party": {"type": "string", "enum": ["A", "B"]},
+        "claims": {
+            "type": "array",
+            "description": "One claim per party and cover (交强险, 商三, 车损险), filed with "
+            "the party's insurer when the case was settled.",
+            "items": {
+                "type": "object",
+                "required": ["claim_id", "party", "cover", "insurer_code", "claim_number",
+                             "status", "liability_share", "amount_due", "history"],
+                "properties": {
+                    "claim_id": {"type": "string"},
+                    "party": {"type": "string", "enum": ["A", "B"]},
+                    "cover": {"type": "string",
+                              "enum": ["compulsory", "commercial_third_party", "own_damage"]},
+                    "insurer_code": {"type": "string"},
+                    "claim_number": {"type": ["string", "null"]},
+                    "status": {"type": "string", "enum": [
+                        "filed", "acknowledged", "assessed", "approved", "paid", "rejected",
+                        "cancelled"]},
+                    "decided_by": {"type": "string", "enum": ["agreement", "determination"]},
+                    "document_number": {"type": "string"},
+                    "liability_level": {"type": "string"},
+                    "liability_share": {"type": "string"},
+                    "own_loss": _MONEY,
+                    "third_party_loss": _MONEY,
+                    "amount_due": _MONEY,
+                    "payout_lines": {"type": "array", "items": {"type": "object"}},
+                    "assessment": _NULLABLE_OBJECT,
+                    "payout": _NULLABLE_OBJECT,
+                    "history": {"type": "array", "items": {
+                        "type": "object", "required": ["status", "at", "by"],
+                        "properties": {"status": {"type": "string"}, "at": {"type": "string"},
+                                       "by": {"type": "string"},
+                                       "reason": {"type": "string"}}}},
+                    "filed_at": {"type": "string"},
+                    "updated_at": {"type": "string"},
+                },
+            },
+        },
+        "mediation": {
+            "type": ["object", "null"],
+            "description": "Court mediation once asked for: its state (requested, received, "
+            "mediating, awaiting_confirmation, confirmed, …) and outcome.",
+        },
+    },
+}  # fmt: skip
+
 _SIGNATURE_REQUEST = {
     "type": "object",
     "required": ["confirmation", "expires_at", "terms_sha256"],
@@ -414,6 +469,20 @@ def openapi_document() -> dict[str, Any]:
                 "post": _operation(
                     "Ask for a reconsideration (复核) of the police determination, with a reason",
                     ok=201, body=schemas.RECONSIDERATION_REQUEST, response=_PROPOSAL_VIEW,
+                    case_id=True, post=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/claims": {
+                "get": _operation(
+                    "Every insurance claim of the case (insurer, claim number, status history, "
+                    "assessment, payout) and the court mediation's state and outcome",
+                    response=_CLAIMS_VIEW, case_id=True,
+                )
+            },
+            "/api/v1/cases/{case_id}/mediation": {
+                "post": _operation(
+                    "Ask for court mediation of the compensation, once liability is settled",
+                    ok=201, body=schemas.MEDIATION_REQUEST, response=_CLAIMS_VIEW,
                     case_id=True, post=True,
                 )
             },

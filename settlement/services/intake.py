@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from settlement.domain.case import AccidentScene, Case, PartyDetails, Statement, is_plate, open_case
 from settlement.domain.geo import GeoPoint
+from settlement.domain.insurers import INSURERS
 from settlement.errors import ConcurrentUpdate, InvalidInput, JoinCodeInvalid
 from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock, IdGenerator
@@ -15,6 +16,7 @@ from settlement.services import schemas
 from settlement.services.auth import digest
 from settlement.services.validation import validate
 
+INSURER_CODES = frozenset(i.code for i in INSURERS)
 MAX_WRITE_ATTEMPTS = 5
 """Each party edits only its own part, so re-applying a change after a conflict is safe."""
 
@@ -36,7 +38,11 @@ class CaseIntake:
         clock: Clock,
         ids: IdGenerator,
         join_code_ttl: timedelta,
+        claim_insurers: Collection[str] = (),
     ) -> None:
+        """``claim_insurers``: the insurers claims can be filed with (the partner registry);
+        empty accepts any insurer of the catalogue (no exchange configured)."""
+        self._claim_insurers = frozenset(claim_insurers)
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -120,11 +126,30 @@ class CaseIntake:
                 "5 or 6 letters or digits.",
                 field="plate",
             )
+        fields["insurer_code"] = self._insurer(fields["insurer_code"])
         details = PartyDetails(**fields)
         now = self._clock.now()
         return await self._update(
             user_id, case_id, lambda case: case.with_details(user_id, details, now)
         )
+
+    def _insurer(self, code: str) -> str:
+        """A known insurer we can file claims with, else a refusal naming the field (a claim
+        for an unknown insurer could only end in the dead letters)."""
+        code = code.upper()
+        if code not in INSURER_CODES:
+            raise InvalidInput(
+                f"insurer_code {code!r} is not a motor insurer we know; choose one from "
+                "GET /api/v1/insurers.",
+                field="insurer_code",
+            )
+        if self._claim_insurers and code not in self._claim_insurers:
+            raise InvalidInput(
+                f"insurer_code {code!r} does not take claims online here yet; choose one "
+                "marked online_claims in GET /api/v1/insurers.",
+                field="insurer_code",
+            )
+        return code
 
     async def submit_statement(self, user_id: str, case_id: str, body: object) -> Case:
         validate(body, schemas.STATEMENT)

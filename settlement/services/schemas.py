@@ -92,6 +92,14 @@ RECONSIDERATION_REQUEST: Schema = {
     "properties": {"reason": _string(1000, pattern=r"[\s\S]*\S[\s\S]*")},
 }
 
+MEDIATION_REQUEST: Schema = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    # What is disputed about the compensation, for the court's mediator.
+    "properties": {"reason": _string(500, pattern=r"[\s\S]*\S[\s\S]*")},
+}
+
 JOIN_CASE: Schema = {
     "type": "object",
     "required": ["code"],

@@ -33,6 +33,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/cases/{case_id}/sign": {"confirmation": "A" * 20, "terms_sha256": "0" * 64},
     "/api/v1/cases/{case_id}/decline": {"reason": "对方说法与事实不符"},
     "/api/v1/cases/{case_id}/reconsideration": {"reason": "认定书未考虑行车记录仪视频"},
+    "/api/v1/cases/{case_id}/mediation": {"reason": "对车损金额有异议"},
     "/api/v1/cases/{case_id}/invitation/wxacode": {"code": "12345678"},
     "/api/v1/me/phone": {"code": "phone-code_1"},
 }

@@ -114,3 +114,18 @@ def version_of(page: str) -> str:
     found = re.search(r'name="version" value="(\d+)"', page)
     assert found, "no claim form on the page"
     return found.group(1)
+
+
+async def decide_in_console(
+    base_url: str, case_id: str, decision: dict[str, str], reviewer: str = "reviewer.ns"
+) -> None:
+    """A reviewer signs in, takes the queued case and issues the decision (confirmed)."""
+    browser = Browserless(base_url)
+    await browser.login(reviewer)
+    page = text(await browser.request("GET", f"/console/cases/{case_id}"))
+    claimed = await browser.request("POST", f"/console/cases/{case_id}/claim",
+                                    {"version": version_of(page)})  # fmt: skip
+    assert claimed.code == 302, text(claimed)
+    decided = await browser.request("POST", f"/console/cases/{case_id}/determine",
+                                    {**decision, "confirm": "1"})  # fmt: skip
+    assert decided.code in (302, 303), text(decided)

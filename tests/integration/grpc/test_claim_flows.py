@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,8 @@ from adapters.wechat.notifier import WeChatNotifier
 from settlement.domain.case import CaseStatus
 from settlement.domain.claim import ClaimStatus, Cover, claim_id
 from settlement.domain.exchange import OutboxStatus, Payout, SubscriptionMessage
-from settlement.errors import IllegalTransition, RecipientRefused, UpstreamUnavailable
+from settlement.domain.staff import Role, StaffSession
+from settlement.errors import CaseNotFound, IllegalTransition, RecipientRefused, UpstreamUnavailable
 from settlement.services.dispatcher import (
     KIND_FILE_CLAIM,
     KIND_SUBMIT_DISPUTE,
@@ -372,3 +374,23 @@ async def test_insurer_api_grpc_unavailable_is_retryable_not_dead(mongo_db, two_
         "pending"
     ) == 1
     await gateway.close()
+
+
+async def test_a_reviewer_refers_a_case_of_their_jurisdiction_to_mediation(mongo_db):
+    await prepare_db(mongo_db)
+    ex = make_exchange(mongo_db)
+    case = await store_settled(ex, mongo_db, status=CaseStatus.DETERMINED)
+    now = datetime.now(UTC)
+    elsewhere = StaffSession("d", "officer.x", Role.REVIEWER, "110105", now, now)
+    with pytest.raises(CaseNotFound):
+        await ex.mediation.refer_to_mediation(case.id, elsewhere, "双方对赔偿数额争议较大")
+    officer = StaffSession("d", "officer.ns", Role.REVIEWER, case.jurisdiction, now, now)
+    referred = await ex.mediation.refer_to_mediation(case.id, officer, "双方对赔偿数额争议较大")
+    assert referred.status is CaseStatus.MEDIATION
+    mediation = referred.exchange["mediation"]
+    assert (mediation["applicant"], mediation["requested_by"]) == ("police", "staff:officer.ns")
+    queued = await messages(mongo_db, KIND_SUBMIT_DISPUTE)
+    assert len(queued) == 1
+    assert queued[0]["payload"]["determination"]["document_number"] == "JD-7"
+    view = await ex.claims.for_driver(case.parties["A"].user_id, case.id)
+    assert view["mediation"]["state"] == "requested"
