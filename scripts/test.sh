@@ -30,5 +30,13 @@ fi
 if [ -f adapters/grpc/codegen.py ]; then
   echo "== generated gRPC code is current"; python3 -m adapters.grpc.codegen --check
 fi
+echo "== mini-program: Jest against the real service (miniprogram/)"
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  echo "error: node and npm are needed for the mini-program tests (install Node.js 18+ with npm)" >&2
+  exit 1
+fi
+# The committed lockfile decides the packages; the run is bounded whatever happens inside.
+(cd miniprogram && npm ci --no-audit --no-fund --loglevel=error \
+  && PYTHON=python3 timeout 900 npx jest --ci --runInBand --forceExit)
 echo "== pytest"
 python3 -m pytest -p no:cacheprovider --timeout=600 "$@"

@@ -50,6 +50,13 @@ _CASE_VIEW = {
         "statements_complete": {"type": "boolean"},
         "missing": {"type": "array", "items": {"type": "string"}},
         "determination": {"$ref": "#/components/schemas/Determination"},
+        "retake_requests": {
+            "type": "array",
+            "description": "Photos the police reviewer asked the parties to take again, and why.",
+            "items": {"type": "object", "properties": {
+                "at": {"type": ["string", "null"]}, "reason": {"type": "string"},
+                "slots": {"type": "array", "items": {"type": "string"}}}},
+        },
     },
 }
 

@@ -11,7 +11,8 @@ What the phone does is under ``/sim/`` for test clients (a mini-program shim, a 
 ``POST /sim/login-code {"user"}`` → ``{"code"}`` (what ``wx.login`` gives that named user),
 ``POST /sim/phone-code {"user", "phone"}`` → ``{"code"}`` (the ``getPhoneNumber`` button),
 ``POST /sim/subscribe {"user", "template_ids"}`` (``wx.requestSubscribeMessage`` accepted),
-``GET /sim/messages?user=`` (messages delivered), ``POST /sim/fail-next {"errcode", "times"}``.
+``GET /sim/messages?user=`` (messages delivered),
+``POST /sim/fail-next {"errcode", "times", "api"}`` (the next calls of one API fail).
 
     python -m adapters.simulators.wechat --port 8900 --app-id wx-dev-app --app-secret dev
 """
@@ -45,6 +46,8 @@ class WeChatState:
     codes: dict[str, tuple[str, float]] = field(default_factory=dict)  # code → (openid, issued)
     used: set[str] = field(default_factory=set)
     scripted_errors: list[int] = field(default_factory=list)
+    scripted_by_api: dict[str, list[int]] = field(default_factory=dict)
+    """Failures for one API only (``jscode2session``, ``getwxacodeunlimit``, …)."""
     calls: Counter[str] = field(default_factory=Counter)
     subscribed: set[str] = field(default_factory=set)
     """Openids that accept every message (older tests); others need a quota."""
@@ -89,8 +92,12 @@ class WeChatSimulator:
         for template in template_ids:
             self.state.quota[(openid, template)] += 1
 
-    def fail_next(self, errcode: int, times: int = 1) -> None:
-        self.state.scripted_errors.extend([errcode] * times)
+    def fail_next(self, errcode: int, times: int = 1, api: str = "") -> None:
+        """The next ``times`` calls (of ``api`` only, when named) answer ``errcode``."""
+        if api:
+            self.state.scripted_by_api.setdefault(api, []).extend([errcode] * times)
+        else:
+            self.state.scripted_errors.extend([errcode] * times)
 
     def start(self, port: int = 0) -> None:
         app = Application(
@@ -125,7 +132,10 @@ class _Handler(RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload))
 
-    def scripted(self) -> int | None:
+    def scripted(self, api: str = "") -> int | None:
+        targeted = self.state.scripted_by_api.get(api)
+        if targeted:
+            return targeted.pop(0)
         return self.state.scripted_errors.pop(0) if self.state.scripted_errors else None
 
 
@@ -138,7 +148,7 @@ class _Code2SessionHandler(_Handler):
         ):
             self.reply({"errcode": 40013, "errmsg": "invalid appid"})
             return
-        scripted = self.scripted()
+        scripted = self.scripted("jscode2session")
         if scripted is not None:
             self.reply({"errcode": scripted, "errmsg": "scripted failure"})
             return
@@ -166,7 +176,7 @@ class _SubscribeSendHandler(_Handler):
         if self.get_query_argument("access_token", "") != self.state.access_token:
             self.reply({"errcode": 40001, "errmsg": "invalid credential"})
             return
-        scripted = self.scripted()
+        scripted = self.scripted("subscribe_send")
         if scripted is not None:
             self.reply({"errcode": scripted, "errmsg": "scripted failure"})
             return
@@ -199,7 +209,7 @@ def _json_call(handler: _Handler, name: str) -> dict[str, Any] | None:
     if handler.get_query_argument("access_token", "") != handler.state.access_token:
         handler.reply({"errcode": 40001, "errmsg": "invalid credential"})
         return None
-    scripted = handler.scripted()
+    scripted = handler.scripted(name)
     if scripted is not None:
         handler.reply({"errcode": scripted, "errmsg": "scripted failure"})
         return None
@@ -287,7 +297,8 @@ class _SimHandler(_Handler):
             return
         user = str(body.get("user", "")).strip()
         if action == "fail-next":
-            self.simulator.fail_next(int(body.get("errcode", -1)), int(body.get("times", 1)))
+            self.simulator.fail_next(int(body.get("errcode", -1)), int(body.get("times", 1)),
+                                     str(body.get("api", "")))  # fmt: skip
             self.reply({"ok": True})
             return
         if not user:

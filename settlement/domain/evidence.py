@@ -74,6 +74,9 @@ PARTY_SLOTS: frozenset[PhotoSlot] = frozenset({PhotoSlot.OWN_PLATE, PhotoSlot.OT
 DOCUMENT_SLOTS: frozenset[PhotoSlot] = frozenset({PhotoSlot.LICENCE, PhotoSlot.REGISTRATION})
 """Identity documents: not scene photos, so they do not count towards the 3–6 limit."""
 
+_NOT_SCENE_VIEWS = DOCUMENT_SLOTS | PARTY_SLOTS
+"""Slots that do not count towards the 3–6 scene photos (documents and plates)."""
+
 
 def party_may_see(slot: PhotoSlot, owner: str, reader: str) -> bool:
     """Whether party ``reader`` may see a photo party ``owner`` took, in any form.
@@ -92,6 +95,7 @@ def party_may_read_original(owner: str, reader: str) -> bool:
     information of the uploader that the re-encoded privacy copy drops (PIPL art. 6).
     """
     return owner == reader
+
 
 MIN_SCENE_PHOTOS = 3
 MAX_SCENE_PHOTOS = 6
@@ -556,8 +560,10 @@ def required_photo_checklist(
 
     * per case, from any party: ``side_front``, ``side_rear``, ``collision_point``;
     * per party: ``own_plate`` and ``other_plate``;
-    * per case: between 3 and 6 scene photos in total (every slot except the
-      ``licence``/``registration`` documents counts, duplicates included).
+    * per case: between 3 and 6 scene photos in total (views of the scene: every slot
+      except the plates and the ``licence``/``registration`` documents, duplicates
+      included). Plates identify the vehicles: each party must give two, so counting
+      them would put every two-party case over the limit.
 
     Args:
         slots_uploaded_by_party: for each party label, the slots of its accepted photos
@@ -573,7 +579,7 @@ def required_photo_checklist(
     scene_count = 0
     for slots in slots_uploaded_by_party.values():
         uploaded_anywhere.update(slots)
-        scene_count += sum(1 for slot in slots if slot not in DOCUMENT_SLOTS)
+        scene_count += sum(1 for slot in slots if slot not in _NOT_SCENE_VIEWS)
     missing_by_party = {
         party: frozenset(PARTY_SLOTS - set(slots_uploaded_by_party.get(party, ())))
         for party in all_parties

@@ -42,6 +42,13 @@ def case_for_party(case: Case, viewer_id: str) -> dict[str, Any]:
         "statements_complete": case.statements_complete,
         "missing": case.missing(),
         "determination": determination_view(case, viewer_label),
+        "retake_requests": [
+            # What the reviewer asked the parties to photograph again, and why (the
+            # reviewer's account stays with the police).
+            {"at": _iso(r.get("at")), "reason": r.get("reason", ""),
+             "slots": list(r.get("slots") or [])}
+            for r in (case.review or {}).get("requests") or []
+        ],
     }
 
 

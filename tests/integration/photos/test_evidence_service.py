@@ -196,5 +196,5 @@ async def test_checklist_tracks_uploads_per_case_and_party(
         "A": frozenset(),
         "B": {PhotoSlot.OWN_PLATE, PhotoSlot.OTHER_PLATE},
     }
-    assert checklist.scene_photo_count == 5
+    assert checklist.scene_photo_count == 3
     assert not checklist.complete

@@ -16,6 +16,18 @@ def test_complete_two_party_case() -> None:
     )
     assert checklist.missing_for_case == frozenset()
     assert checklist.missing_by_party == {"A": frozenset(), "B": frozenset()}
+    # Plates and documents are not scene views: the required set fits the 3–6 limit.
+    assert checklist.scene_photo_count == 3
+    assert not checklist.too_many
+    assert checklist.complete
+
+
+def test_more_than_six_scene_views_are_too_many() -> None:
+    views = [S.SIDE_FRONT, S.SIDE_REAR, S.COLLISION_POINT, S.SCENE_OVERVIEW, S.OTHER]
+    checklist = required_photo_checklist(
+        {"A": [*views, S.OWN_PLATE, S.OTHER_PLATE], "B": [S.OTHER, S.OTHER, S.OWN_PLATE]},
+        parties=("A", "B"),
+    )
     assert checklist.scene_photo_count == 7
     assert checklist.too_many
     assert not checklist.complete
@@ -31,7 +43,7 @@ def test_scene_views_may_come_from_either_party() -> None:
     )
     assert checklist.missing_for_case == frozenset()
     assert checklist.missing_by_party["B"] == {S.OWN_PLATE, S.OTHER_PLATE}
-    assert checklist.scene_photo_count == 5  # the licence is a document, not a scene photo
+    assert checklist.scene_photo_count == 3  # plates and the licence are not scene views
 
 
 def test_party_without_uploads_is_listed() -> None:
@@ -50,4 +62,4 @@ def test_exactly_the_minimum_set_for_one_reporting_party_completes() -> None:
         {"A": [S.SIDE_FRONT, S.SIDE_REAR, S.COLLISION_POINT, S.OWN_PLATE, S.OTHER_PLATE]}
     )
     assert checklist.complete
-    assert checklist.scene_photo_count == 5
+    assert checklist.scene_photo_count == 3

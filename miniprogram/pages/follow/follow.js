@@ -1,0 +1,141 @@
+const api = require('../../utils/api')
+const { t } = require('../../utils/labels')
+const documents = require('../../utils/documents')
+const notices = require('../../utils/notices')
+const words = require('../../utils/words')
+const base = require('../../utils/page')
+
+// Where the driver continues from each status.
+const NEXT = {
+  awaiting_party: ['details', '填写我的信息'],
+  collecting: ['photos', '继续：信息、陈述和照片'],
+  statements_complete: ['decide', '查看责任方案'],
+  liability_proposed: ['decide', '查看责任方案并签字'],
+}
+
+function timeline(view, answer) {
+  const agreement = (answer && answer.agreement) || {}
+  const steps = [
+    { text: '开案', done: true, when: words.time(view.created_at) },
+    { text: '对方加入', done: 'B' in view.parties, when: view.parties.B ? words.time(view.parties.B.joined_at) : '' },
+    { text: '双方填写信息和经过', done: view.statements_complete || !['awaiting_party', 'collecting'].includes(view.status), when: '' },
+    { text: '责任方案', done: Boolean(answer && (answer.proposal || answer.overruled_by_determination)), when: '' },
+  ]
+  if (agreement.declined || view.status === 'police_review' || view.determination) {
+    steps.push({ text: '交警在线认定', done: Boolean(view.determination), when: view.determination ? words.time(view.determination.decided_at) : '' })
+  } else {
+    steps.push({ text: '双方签字', done: Boolean(agreement.document), when: '' })
+  }
+  steps.push({ text: '保险理赔', done: ['claimed', 'closed'].includes(view.status), when: '' })
+  return steps
+}
+
+Component({
+  behaviors: [base],
+  data: {
+    caseId: '', status: '', timeline: [], determination: null, claims: [], mediation: '',
+    canMediate: false, access: [], reason: '', nextPage: '', nextLabel: '',
+  },
+  methods: {
+    onLoad(options) {
+      this.setData({ caseId: options.id })
+      notices.preload()
+      return this.refresh()
+    },
+    onShow() {
+      if (this.data.status) this.refresh()
+    },
+    refresh() {
+      return this.run(() => this.load())
+    },
+    async load() {
+      const id = this.data.caseId
+      const view = await api.get(`/api/v1/cases/${id}`)
+      const you = view.your_party
+      const answer = await api.get(`/api/v1/cases/${id}/proposal`)
+      const log = await api.get(`/api/v1/cases/${id}/access-log`)
+      const claims = await this.claims(id, you)
+      const d = view.determination
+      const next = NEXT[view.status]
+      this.setData({
+        status: t('case_status', view.status),
+        timeline: timeline(view, answer),
+        nextPage: next ? next[0] : '',
+        nextLabel: next ? next[1] : '',
+        determination: d && {
+          levels: Object.keys(d.levels).sort().map((p) => ({ who: words.party(p, you), level: t('liability', d.levels[p]) })),
+          explanation: d.explanation || '（无）',
+          when: words.time(d.decided_at),
+          pdf: Boolean(d.document && d.document.pdf_path),
+          pdfPath: d.document ? d.document.pdf_path : '',
+          deadline: words.time(d.reconsideration.deadline),
+          mayRequest: d.reconsideration.you_may_request,
+          requests: Object.keys(d.reconsideration.requests).sort().map((p) => ({
+            who: words.party(p, you),
+            status: t('reconsideration_status', d.reconsideration.requests[p].status),
+          })),
+        },
+        claims: claims.claims,
+        mediation: claims.mediation,
+        canMediate: claims.canMediate,
+        access: log.entries.slice(-30).reverse().map((e) => ({
+          who: words.actor(e.who, e.kind),
+          action: words.action(e.action),
+          when: words.time(e.at),
+        })),
+      })
+    },
+    // The claims of the case, where the service offers them (older servers do not: no claims shown).
+    async claims(id, you) {
+      try {
+        const answer = await api.get(`/api/v1/cases/${id}/claims`)
+        const list = (answer.claims || []).map((c, index) => ({
+          key: `${c.party || ''}${index}`,
+          who: words.party(c.party, you),
+          insurer: c.insurer_name || c.insurer_code || '',
+          number: c.claim_number || '（等待保险公司受理）',
+          status: t('claim_status', c.status),
+          assessment: c.assessment && c.assessment.amount !== undefined ? words.yuan(c.assessment.amount) : '',
+          payout: c.payout && c.payout.amount !== undefined ? words.yuan(c.payout.amount) : '',
+        }))
+        const m = answer.mediation
+        return {
+          claims: list,
+          mediation: m ? [t('dispute_stage', m.stage), m.outcome ? t('mediation_result', m.outcome) : ''].filter(Boolean).join('，') : '',
+          canMediate: Boolean(answer.mediation_available),
+        }
+      } catch (err) {
+        if (err.status === 404) return { claims: [], mediation: '', canMediate: false }
+        throw err
+      }
+    },
+    continue() {
+      this.go(`/pages/${this.data.nextPage}/${this.data.nextPage}?id=${this.data.caseId}`)
+    },
+    openDetermination() {
+      return this.run(() => documents.open(this.data.determination.pdfPath))
+    },
+    typeReason(e) {
+      this.setData({ reason: e.detail.value })
+    },
+    reconsider() {
+      const reason = this.data.reason.trim()
+      if (!reason) {
+        this.setData({ error: '请写下申请复核的理由。' })
+        return undefined
+      }
+      return this.run(async () => {
+        await api.post(`/api/v1/cases/${this.data.caseId}/reconsideration`, { reason })
+        await this.load()
+        this.setData({ notice: '复核申请已提交，上一级交警会处理并通知您。', reason: '' })
+      })
+    },
+    mediate() {
+      return this.run(async () => {
+        await api.post(`/api/v1/cases/${this.data.caseId}/mediation`, {})
+        await this.load()
+        this.setData({ notice: '调解申请已提交。' })
+      })
+    },
+  },
+})

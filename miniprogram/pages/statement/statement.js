@@ -1,0 +1,109 @@
+// The statement as guided questions with pictures, in the facts vocabulary. The driver
+// sees only words and pictures; the codes go to the service.
+
+const api = require('../../utils/api')
+const labels = require('../../utils/labels')
+const base = require('../../utils/page')
+
+const COMMON_MANOEUVRES = [
+  'straight', 'stopped_in_queue', 'lane_change_left', 'lane_change_right', 'left_turn',
+  'right_turn', 'u_turn', 'reversing', 'pulling_out_from_parking', 'parking_in',
+]
+
+function choices(kind, codes, imageDir) {
+  return codes.map((code) => ({
+    code,
+    label: labels.t(kind, code),
+    image: imageDir ? `/images/${imageDir}/${code}.svg` : '',
+  }))
+}
+
+function questions() {
+  const manoeuvres = labels.codes('manoeuvre')
+  const common = COMMON_MANOEUVRES.filter((c) => manoeuvres.includes(c))
+  const lanes = [1, 2, 3, 4].map((n) => ({ code: `lane_${n}`, label: `从左数第 ${n} 条车道`, image: '' }))
+  return [
+    { key: 'own.manoeuvre', text: '出事时，您的车在做什么？', choices: choices('manoeuvre', common, 'manoeuvre'),
+      all: choices('manoeuvre', manoeuvres, 'manoeuvre'), more: true, answer: '' },
+    { key: 'other.manoeuvre', text: '出事时，对方的车在做什么？', choices: choices('manoeuvre', common, 'manoeuvre'),
+      all: choices('manoeuvre', manoeuvres, 'manoeuvre'), more: true, answer: '' },
+    { key: 'own.signal_faced', text: '您当时面对的是什么信号？', choices: choices('signal_faced', labels.codes('signal_faced').filter((c) => c !== 'claimed_green')), answer: '' },
+    { key: 'own.lane', text: '您当时在哪条车道？', choices: lanes, answer: '' },
+    { key: 'own.damage_location', text: '您的车哪里被撞坏了？', choices: choices('damage_location', labels.codes('damage_location'), 'damage'), answer: '' },
+    { key: 'location.intersection', text: '事故发生在什么地方？', choices: choices('intersection', labels.codes('intersection')), answer: '' },
+    { key: 'location.time', text: '当时是白天还是夜间？', choices: choices('time', labels.codes('time')), answer: '' },
+    { key: 'flags.dispute_on_facts', text: '您和对方对事故经过的说法一致吗？',
+      choices: [{ code: 'false', label: '一致', image: '' }, { code: 'true', label: '不一致', image: '' }], answer: '' },
+  ]
+}
+
+Component({
+  behaviors: [base],
+  data: { caseId: '', step: 0, questions: [], reviewing: false, summary: [], narrative: '', vehicleType: 'small_car' },
+  methods: {
+    onLoad(options) {
+      this.setData({ caseId: options.id })
+      return this.run(async () => {
+        await labels.load()
+        this.setData({ questions: questions() })
+        const view = await api.get(`/api/v1/cases/${options.id}`)
+        const mine = view.parties[view.your_party]
+        if (mine && mine.details && mine.details.vehicle_type) this.setData({ vehicleType: mine.details.vehicle_type })
+      })
+    },
+    choose(e) {
+      const code = e.currentTarget.dataset.code
+      this.setData({ [`questions[${this.data.step}].answer`]: code })
+      if (this.data.step + 1 < this.data.questions.length) this.setData({ step: this.data.step + 1 })
+      else this.review()
+    },
+    more() {
+      const q = this.data.questions[this.data.step]
+      this.setData({ [`questions[${this.data.step}].choices`]: q.all, [`questions[${this.data.step}].more`]: false })
+    },
+    back() {
+      this.setData({ step: Math.max(0, this.data.step - 1) })
+    },
+    restart() {
+      this.setData({ step: 0, reviewing: false })
+    },
+    review() {
+      const summary = this.data.questions.map((q) => {
+        const choice = (q.all || q.choices).find((c) => c.code === q.answer)
+        return { question: q.text, answer: choice ? choice.label : '' }
+      })
+      this.setData({ reviewing: true, summary })
+    },
+    typeNarrative(e) {
+      this.setData({ narrative: e.detail.value })
+    },
+    statement() {
+      const scene = wx.getStorageSync('sceneFacts') || {}
+      const answered = (scene.vehicles && scene.vehicles.A) || {}
+      const own = {
+        type: this.data.vehicleType,
+        driver_licence_valid: answered.driver_licence_valid !== false,
+        jqx_insured: answered.jqx_insured !== false,
+        movable: answered.movable !== false,
+      }
+      const other = {}
+      const location = {}
+      const flags = { injuries: Boolean(scene.flags && scene.flags.injuries) }
+      this.data.questions.forEach((q) => {
+        const [scope, key] = q.key.split('.')
+        const value = q.answer === 'true' ? true : q.answer === 'false' ? false : q.answer
+        if (scope === 'own') own[key] = value
+        else if (scope === 'other') other[key] = value
+        else if (scope === 'location') location[key] = value
+        else flags[key] = value
+      })
+      return { own_vehicle: own, other_vehicle: other, location, flags, narrative: this.data.narrative.trim() }
+    },
+    submit() {
+      return this.run(async () => {
+        await api.post(`/api/v1/cases/${this.data.caseId}/statement`, this.statement())
+        this.go(`/pages/photos/photos?id=${this.data.caseId}`)
+      })
+    },
+  },
+})

@@ -1,0 +1,132 @@
+// Two phones through the real service, from the scene to the signed agreement; and from a
+// refusal to the police determination and a 复核 request.
+const { createPhone, simulator, STACK } = require('./support/wx')
+const { open, tap, type, text, until } = require('./support/pages')
+const { Reviewer } = require('./support/reviewer')
+const flows = require('./support/flows')
+
+const ALICE = {
+  name: '张伟', id_number: '440305198803152316', phone: '13812345678',
+  licence_number: '440305198803152316', plate: '粤B7K2M9', policy_number: 'PDZA2026440300001', insurer: 'PICC',
+}
+const BOB = {
+  name: '李娜', id_number: '440304199207214428', phone: '13987654321',
+  licence_number: '440304199207214428', plate: '粤B3H8Q1', policy_number: 'PDZA2026440300002', insurer: 'CPIC',
+}
+// Alice ran into the back of Bob, who was waiting at a red light.
+const REAR = {
+  'own.manoeuvre': 'straight', 'other.manoeuvre': 'stopped_in_queue', 'own.signal_faced': 'green',
+  'own.lane': 'lane_2', 'own.damage_location': 'front', 'location.intersection': 'signalized_approach',
+  'location.time': 'day', 'flags.dispute_on_facts': 'false',
+}
+const FRONT = {
+  ...REAR, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.signal_faced': 'red',
+  'own.damage_location': 'rear',
+}
+
+async function caseUpToTheProposal(a, b, suffix) {
+  await flows.scene(a)
+  const create = await flows.create(a, `深圳市南山区深南大道${suffix}`)
+  const caseId = create.data.caseId
+  await flows.join(b, create.data.joinCode)
+  await flows.details(a, caseId, ALICE)
+  await flows.details(b, caseId, BOB)
+  await flows.statement(a, caseId, REAR)
+  await flows.statement(b, caseId, FRONT)
+  await flows.photos(a, caseId)
+  const photosB = await flows.photos(b, caseId)
+  expect(JSON.stringify({ complete: photosB.data.complete, slots: photosB.data.slots, error: photosB.data.error, notice: photosB.data.notice })).toContain("\"complete\":true")
+  return caseId
+}
+
+test('scene → create → join → details → statements → photos → proposal → both sign → agreement PDF', async () => {
+  const a = createPhone('journey-alice')
+  const b = createPhone('journey-bob')
+  const caseId = await caseUpToTheProposal(a, b, '一段')
+  expect(a.lastChooseMedia).toMatchObject({ sourceType: ['camera'], sizeType: ['original'], count: 1 })
+
+  const decideA = flows.seen(await open(a, 'decide', { id: caseId }), 'decide (proposal)')
+  expect(decideA.data.summary.levels).toEqual([
+    { who: '您（甲方）', level: '全部责任' }, { who: '对方（乙方）', level: '无责任' },
+  ])
+  expect(text(decideA)).toContain('道交法第43条')
+  expect(text(decideA)).toMatch(/乙方）的保险公司|甲方）的保险公司/)
+  await tap(decideA, '#sign')
+  expect(a.modals[0].content).toContain('全部责任')
+  expect(decideA.data.notice).toBe('您已签字，等对方签字。')
+
+  const decideB = await open(b, 'decide', { id: caseId })
+  expect(text(decideB)).toContain('您（乙方）')
+  expect(text(decideB)).toContain('甲方）已签字')
+  await tap(decideB, '#sign')
+  expect(decideB.data.agreed).toBe(true)
+  flows.seen(decideB, 'decide (agreed)')
+  await tap(decideB, '#agreement')
+  expect(b.documents).toHaveLength(1)
+  expect(b.documents[0].bytes.subarray(0, 4).toString()).toBe('%PDF')
+
+  // Alice asked on the tap at opening: the simulator delivered "the other party joined".
+  const delivered = await until(async () => {
+    const r = await fetchMessages('journey-alice')
+    return r.some((m) => m.template_id === STACK.templates.joined)
+  }, { what: 'the joined notice', timeout: 20000 })
+  expect(delivered).toBeUndefined()
+
+  const follow = flows.seen(await open(a, 'follow', { id: caseId }), 'follow (agreed)')
+  expect(text(follow)).toContain('双方签字')
+  expect(follow.data.access.length).toBeGreaterThan(0)
+})
+
+test('decline → a reviewer determines over HTTP → both phones show it and its PDF → one asks for 复核', async () => {
+  const a = createPhone('journey-carol')
+  const b = createPhone('journey-dan')
+  const caseId = await caseUpToTheProposal(a, b, '二段')
+
+  const decideB = await open(b, 'decide', { id: caseId })
+  await tap(decideB, '#decline')
+  expect(decideB.data.error).toBe('请写下您不同意的理由，交警会看到。')
+  await type(decideB, '#reason', '我当时并没有停稳，对方说法不对')
+  await tap(decideB, '#decline')
+  expect(decideB.data.sentToPolice).toBe(true)
+  expect(b.subscriptions.pop()).toEqual([STACK.templates.police_decided])
+  flows.seen(decideB, 'decide (declined)')
+
+  const reviewer = new Reviewer()
+  await reviewer.login()
+  await reviewer.determine(caseId, {
+    rule: 'S01', level_A: '全部责任', level_B: '无责任', reason: '甲车未保持安全距离', note: '甲车追尾前车',
+  })
+
+  for (const phone of [a, b]) {
+    const follow = flows.seen(await open(phone, 'follow', { id: caseId }), `follow (determined, ${phone.user})`)
+    expect(follow.data.determination.levels.map((l) => l.level)).toEqual(['全部责任', '无责任'])
+    expect(text(follow)).toContain('甲车追尾前车')
+    await tap(follow, '#determination-pdf')
+    expect(phone.documents.pop().bytes.subarray(0, 4).toString()).toBe('%PDF')
+    const decide = await open(phone, 'decide', { id: caseId })
+    expect(decide.data.summary).toBeNull() // the overruled figures are gone
+  }
+
+  const followA = await open(a, 'follow', { id: caseId })
+  await tap(followA, '#reconsider-submit')
+  expect(followA.data.error).toBe('请写下申请复核的理由。')
+  await type(followA, '#reconsider-reason', '对方倒车在先，行车记录仪可证')
+  await tap(followA, '#reconsider-submit')
+  expect(followA.data.error).toBe('')
+  expect(followA.data.notice).toContain('复核申请已提交')
+  expect(followA.data.determination.mayRequest).toBe(false)
+  expect(text(followA)).toContain('复核申请已提交，等待上一级交警处理')
+  flows.seen(followA, 'follow (reconsideration)')
+
+  const decided = await until(async () => (await fetchMessages('journey-dan'))
+    .some((m) => m.template_id === STACK.templates.police_decided), { what: 'the decision notice', timeout: 20000 })
+  expect(decided).toBeUndefined()
+})
+
+async function fetchMessages(user) {
+  const { httpCall } = require('./support/wx')
+  const res = await httpCall('GET', `${STACK.wechat}/sim/messages?user=${encodeURIComponent(user)}`)
+  return JSON.parse(res.body.toString()).messages
+}
+
+module.exports = { simulator }

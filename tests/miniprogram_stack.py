@@ -1,0 +1,130 @@
+"""The whole service for the mini-program's Jest tests: ``python -m tests.miniprogram_stack``.
+
+Starts the WeChat simulator and ``settlement serve`` (embedded MongoDB in a temporary
+directory, every port chosen free on 127.0.0.1, notices configured), creates a reviewer
+account, then prints one line ``STACK {json}`` with the addresses. It stops on SIGTERM or
+SIGINT, and when its standard input closes, so a test runner that dies takes it along.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from adapters.simulators.wechat import WeChatSimulator
+from settlement import bootstrap
+from settlement.config import Settings
+
+REVIEWER = ("reviewer.mini", "reviewer", "440305")
+SCENE = (22.5405, 113.9345)
+"""Where the tests' accidents happen (深圳市南山区): phones stand here, photos are taken here."""
+PHOTO_COUNT = 60
+TEMPLATES = {
+    "joined": "TMPL_JOINED",
+    "proposal_ready": "TMPL_PROPOSAL",
+    "police_decided": "TMPL_DECIDED",
+    "retake_asked": "TMPL_RETAKE",
+    "claim_assessed": "TMPL_ASSESSED",
+    "claim_paid": "TMPL_PAID",
+}
+
+
+async def run(workdir: Path) -> None:
+    wechat = WeChatSimulator(app_id="wx-mini-test", app_secret=secrets.token_hex(12))
+    wechat.start()
+    password = secrets.token_urlsafe(12)
+    settings = replace(
+        Settings(),
+        http_port=0,
+        grpc_port=0,
+        metrics_port=0,
+        data_dir=workdir / "data",
+        uploads_dir=workdir / "uploads",
+        wechat_app_id=wechat.state.app_id,
+        wechat_app_secret=wechat.state.app_secret,
+        wechat_api_base=wechat.base_url,
+        wechat_templates=",".join(f"{k}={v}" for k, v in TEMPLATES.items()),
+        wechat_miniprogram_state="developer",
+        console_secure_cookies=False,
+        cookie_secret=secrets.token_urlsafe(24),
+        openid_key=secrets.token_hex(32),
+        log_level="WARNING",
+    )
+
+    photos = await asyncio.to_thread(write_photos, workdir / "camera")
+
+    async def started(runtime: Any, servers: Any) -> None:
+        staff = runtime.services.staff_auth
+        await staff.create_account(*REVIEWER, password)
+        line = {
+            "api": f"http://127.0.0.1:{servers.http_port}",
+            "wechat": wechat.base_url,
+            "reviewer": REVIEWER[0],
+            "password": password,
+            "templates": TEMPLATES,
+            "scene": {"latitude": SCENE[0], "longitude": SCENE[1]},
+            "photos": photos,
+        }
+        print("STACK " + json.dumps(line), flush=True)
+        asyncio.get_running_loop().add_reader(sys.stdin.fileno(), _stop_on_eof)
+
+    try:
+        await bootstrap.serve(settings, on_started=started)
+    finally:
+        wechat.stop()
+
+
+def write_photos(directory: Path) -> list[str]:
+    """Camera JPEGs of distinct scenes with the EXIF a phone writes: maker, capture time
+    (now, Beijing time with its offset) and GPS at the scene."""
+    from PIL import Image
+
+    from adapters.demo_scenes import scene_jpeg
+
+    directory.mkdir(parents=True)
+    taken = datetime.now(timezone(timedelta(hours=8)))
+    paths = []
+    for index in range(PHOTO_COUNT):
+        image = Image.open(io.BytesIO(scene_jpeg(7000 + index)))
+        exif = image.getexif()
+        exif[0x010F], exif[0x0110] = "Apple", "iPhone 15"
+        details = exif.get_ifd(0x8769)
+        details[0x9003] = taken.strftime("%Y:%m:%d %H:%M:%S")
+        details[0x9011] = "+08:00"
+        gps = exif.get_ifd(0x8825)
+        gps[1], gps[2] = "N", _dms(SCENE[0])
+        gps[3], gps[4] = "E", _dms(SCENE[1])
+        path = directory / f"scene-{index}.jpg"
+        image.save(path, "JPEG", quality=88, exif=exif)
+        paths.append(str(path))
+    return paths
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    return (float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4))
+
+
+def _stop_on_eof() -> None:
+    if not os.read(sys.stdin.fileno(), 4096):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="mini-stack-") as workdir:
+        asyncio.run(run(Path(workdir)))
+
+
+if __name__ == "__main__":
+    main()
