@@ -198,7 +198,13 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             documents=documents,
             settle=claims.settle,
         ),
-        supervision=Supervision(queries=queries, audit=audit, clock=clock),
+        supervision=Supervision(
+            queries=queries,
+            audit=audit,
+            clock=clock,
+            cases=MongoCaseRepository(db),
+            staff=MongoStaffRepository(db),
+        ),
         liability=LiabilityDesk(
             cases=MongoCaseRepository(db),
             clock=clock,

@@ -8,6 +8,7 @@ entry and chains after it. The chain can therefore never fork, without a transac
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -70,8 +71,26 @@ class MongoAuditLog:
         return [from_document(document) async for document in cursor]
 
 
+    async def search(
+        self, *, case_id: str = "", actor: str = "", action: str = "", limit: int = 100
+    ) -> Sequence[AuditEntry]:
+        query: dict[str, Any] = {}
+        if case_id:
+            query["case_id"] = case_id
+        if actor:
+            query["actor"] = actor
+        if action:
+            query["action"] = (
+                {"$regex": f"^{re.escape(action)}"} if action.endswith(".") else action
+            )
+        cursor = self._entries.find(query).sort("_id", DESCENDING).limit(limit)
+        return [from_document(document) async for document in cursor]
+
+
 async def ensure_audit_indexes(db: Database) -> None:
     await db["audit_log"].create_index([("case_id", ASCENDING), ("_id", DESCENDING)])
+    await db["audit_log"].create_index([("actor", ASCENDING), ("_id", DESCENDING)])
+    await db["audit_log"].create_index([("action", ASCENDING), ("_id", DESCENDING)])
 
 
 def to_document(entry: AuditEntry) -> Document:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 
 from adapters.mongo.cases import from_document as case_from_document
 from adapters.mongo.photos import from_document as photo_from_document
@@ -55,6 +55,43 @@ class MongoReviewQueries:
         return [photo_from_document(d) async for d in cursor]
 
 
+    async def search(
+        self,
+        jurisdiction: str,
+        *,
+        case_id: str = "",
+        plate: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+    ) -> Sequence[Case]:
+        query: dict[str, Any] = dict(_scope(jurisdiction))
+        if case_id:
+            query["_id"] = case_id
+        if plate:
+            query["$or"] = [{f"parties.{label}.details.plate": plate} for label in ("A", "B")]
+        occurred: dict[str, datetime] = {}
+        if since is not None:
+            occurred["$gte"] = since
+        if until is not None:
+            occurred["$lt"] = until
+        if occurred:
+            query["scene.occurred_at"] = occurred
+        cursor = self._cases.find(query).sort("scene.occurred_at", DESCENDING).limit(limit)
+        return [case_from_document(d) async for d in cursor]
+
+    async def decided(self, jurisdiction: str, limit: int) -> Sequence[Case]:
+        cursor = (
+            self._cases.find({"review.decided_at": {"$ne": None}, **_scope(jurisdiction)})
+            .sort("review.decided_at", DESCENDING)
+            .limit(limit)
+        )
+        return [case_from_document(d) async for d in cursor]
+
+
 async def ensure_review_indexes(db: Database) -> None:
     await db["cases"].create_index([("status", 1), ("jurisdiction", 1), ("updated_at", 1)])
     await db["cases"].create_index([("jurisdiction", 1), ("created_at", 1)])
+    await db["cases"].create_index([("jurisdiction", 1), ("review.decided_at", -1)])
+    await db["cases"].create_index([("parties.A.details.plate", 1)])
+    await db["cases"].create_index([("parties.B.details.plate", 1)])

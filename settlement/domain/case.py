@@ -435,6 +435,30 @@ class Case:
         }
         return replace(self, review=review, updated_at=now)
 
+    def release_review(self, by: str, reason: str, now: datetime) -> Case:
+        """A supervisor takes a case back from its reviewer: it waits in the queue again,
+        keeping its place (the SLA clock is not restarted)."""
+        return self._reassign(by, None, reason, now)
+
+    def reassign_review(self, by: str, to: str, reason: str, now: datetime) -> Case:
+        """A supervisor hands a claimed or waiting case to another reviewer."""
+        return self._reassign(by, to, reason, now)
+
+    def _reassign(self, by: str, to: str | None, reason: str, now: datetime) -> Case:
+        self._require_police_review()
+        holder = self.claimed_by
+        if to is None and holder is None:
+            raise PreconditionFailed("Nobody holds this case; there is nothing to release.")
+        if to is not None and to == holder:
+            raise PreconditionFailed("This reviewer already holds the case.")
+        review = dict(self.review or {})
+        history = list(review.get("assignments") or [])
+        history.append({"action": "reassign" if to else "release", "by": by, "from": holder,
+                        "to": to, "at": now, "reason": reason})  # fmt: skip
+        review.update(queued_at=self.queued_at, claimed_by=to, claimed_at=now if to else None,
+                      assignments=history)  # fmt: skip
+        return replace(self, review=review, updated_at=now)
+
     def determine(
         self,
         reviewer: str,

@@ -33,3 +33,10 @@ class AuditLog(Protocol):
     async def recent(self, limit: int) -> Sequence[AuditEntry]:
         """The newest entries, newest first."""
         ...
+
+    async def search(
+        self, *, case_id: str = "", actor: str = "", action: str = "", limit: int = 100
+    ) -> Sequence[AuditEntry]:
+        """The newest entries matching every criterion given (``action`` also matches as
+        a prefix ending in a dot, e.g. ``case.``), newest first."""
+        ...

@@ -22,3 +22,21 @@ class ReviewQueries(Protocol):
     async def reused_photos(self, case_ids: Sequence[str]) -> Sequence[PhotoRecord]:
         """Photos of these cases that match a photo of another case (exact or near)."""
         ...
+
+    async def search(
+        self,
+        jurisdiction: str,
+        *,
+        case_id: str = "",
+        plate: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+    ) -> Sequence[Case]:
+        """Cases matching every criterion given: an id (exact), a plate of either party
+        (exact), an accident time in ``[since, until)``; newest accident first."""
+        ...
+
+    async def decided(self, jurisdiction: str, limit: int) -> Sequence[Case]:
+        """Cases the police decided or refused, most recently decided first."""
+        ...

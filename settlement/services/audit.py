@@ -65,6 +65,13 @@ class AuditTrail:
     async def recent(self, limit: int = 100) -> Sequence[AuditEntry]:
         return await self._log.recent(limit)
 
+    async def search(
+        self, *, case_id: str = "", actor: str = "", action: str = "", limit: int = 200
+    ) -> Sequence[AuditEntry]:
+        """Entries filtered by case, actor (``staff:<name>``…) and action, newest first."""
+        return await self._log.search(case_id=case_id[:64], actor=actor[:100],
+                                      action=action[:64], limit=limit)  # fmt: skip
+
     async def for_case(self, case_id: str, limit: int = MAX_ACCESS_LOG) -> Sequence[AuditEntry]:
         return await self._log.for_case(case_id, limit)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from settlement.domain.agreement import determination_content
@@ -57,6 +58,9 @@ SLA_TARGET = timedelta(minutes=30)
 """Target time from entering the police queue to a decision (proposal value)."""
 
 QUEUE_LIMIT = 200
+SEARCH_LIMIT = 100
+CHINA = timezone(timedelta(hours=8))
+_CASE_ID = re.compile(r"C[0-9A-Z]{1,40}")
 REASON_MIN, REASON_MAX = 4, 500
 NOTE_MAX = 1000
 GRADES = ("G0", "G1", "G2", "G3", "G4")
@@ -80,7 +84,7 @@ class RequestOrigin:
     request_id: str = ""
 
 
-def _staff_event(
+def staff_event(
     staff: StaffSession | StaffAccount | str,
     action: str,
     origin: RequestOrigin,
@@ -200,13 +204,13 @@ class StaffAuth:
         if account is None or account.disabled:
             await self._hasher.verify(await self._dummy(), password[:256])
             await self._audit.record(
-                _staff_event(name or "-", "auth.login", origin, outcome="failure",
+                staff_event(name or "-", "auth.login", origin, outcome="failure",
                              details={"reason": "unknown_user"})
             )  # fmt: skip
             raise NotAuthenticated("Wrong username or password.")
         if account.is_locked(now):
             await self._audit.record(
-                _staff_event(account, "auth.login", origin, outcome="denied",
+                staff_event(account, "auth.login", origin, outcome="denied",
                              details={"reason": "locked"})
             )  # fmt: skip
             raise AccountLocked(
@@ -219,7 +223,7 @@ class StaffAuth:
             updated = await self._staff.record_failed_login(account.username, now, self.lockout)
             locked = updated.is_locked(now)
             await self._audit.record(
-                _staff_event(account, "auth.login", origin, outcome="failure",
+                staff_event(account, "auth.login", origin, outcome="failure",
                              details={"reason": "wrong_password", "locked": locked})
             )  # fmt: skip
             if locked:
@@ -245,7 +249,7 @@ class StaffAuth:
             last_seen_at=now,
         )
         await self._sessions.create(session, now + self.session_policy.absolute_lifetime)
-        await self._audit.record(_staff_event(account, "auth.login", origin))
+        await self._audit.record(staff_event(account, "auth.login", origin))
         return session, token
 
     async def resolve(self, token: str, origin: RequestOrigin) -> StaffSession | None:
@@ -262,14 +266,14 @@ class StaffAuth:
         now = self._clock.now()
         if session.expired(now, self.session_policy):
             await self._sessions.delete(digest)
-            await self._audit.record(_staff_event(session, "auth.session_expired", origin))
+            await self._audit.record(staff_event(session, "auth.session_expired", origin))
             return None
         await self._sessions.touch(digest, now)
         return session
 
     async def logout(self, session: StaffSession, origin: RequestOrigin) -> None:
         await self._sessions.delete(session.token_digest)
-        await self._audit.record(_staff_event(session, "auth.logout", origin))
+        await self._audit.record(staff_event(session, "auth.logout", origin))
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -464,7 +468,8 @@ def statement_rows(a: Statement | None, b: Statement | None) -> list[StatementRo
     return rows
 
 
-def _reason(raw: str) -> str:
+def valid_reason(raw: str) -> str:
+    """A stated reason, trimmed, of 4 to 500 characters."""
     reason = raw.strip()
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise InvalidInput(
@@ -523,11 +528,47 @@ class ReviewConsole:
         now = self._clock.now()
         cases = await self._queries.queue(staff.jurisdiction, QUEUE_LIMIT)
         await self._audit.record(
-            _staff_event(staff, "queue.view", origin, details={"count": len(cases)})
+            staff_event(staff, "queue.view", origin, details={"count": len(cases)})
         )
         return [
             QueueItem(c, now - c.queued_at, self.sla_target - (now - c.queued_at)) for c in cases
         ]
+
+    async def search(
+        self, staff: StaffSession, query: str, day: str, origin: RequestOrigin
+    ) -> list[Case]:
+        """Cases of the reviewer's jurisdiction by id, plate or accident date (China time).
+
+        Raises:
+            InvalidInput: the date is not ``YYYY-MM-DD``.
+        """
+        text = query.strip().upper()[:40]
+        case_id = text if _CASE_ID.fullmatch(text) else ""
+        plate = "" if case_id else text
+        since = until = None
+        if day.strip():
+            try:
+                start = datetime.strptime(day.strip()[:10], "%Y-%m-%d").replace(tzinfo=CHINA)
+            except ValueError:
+                raise InvalidInput("Give the date as YYYY-MM-DD.", field="date") from None
+            since, until = start, start + timedelta(days=1)
+        if not (case_id or plate or since):
+            return []
+        found = await self._queries.search(
+            staff.jurisdiction, case_id=case_id, plate=plate, since=since, until=until,
+            limit=SEARCH_LIMIT,
+        )  # fmt: skip
+        by = "id" if case_id else "plate" if plate else "date"
+        await self._audit.record(staff_event(staff, "case.search", origin,
+                                             details={"by": by, "count": len(found)}))  # fmt: skip
+        return list(found)
+
+    async def history(self, staff: StaffSession, origin: RequestOrigin) -> list[Case]:
+        """The most recently decided (or refused) cases of the reviewer's jurisdiction."""
+        found = await self._queries.decided(staff.jurisdiction, SEARCH_LIMIT)
+        await self._audit.record(staff_event(staff, "history.view", origin,
+                                             details={"count": len(found)}))  # fmt: skip
+        return list(found)
 
     async def review(
         self,
@@ -542,7 +583,7 @@ class ReviewConsole:
             CaseNotFound: no such case, or not in the reviewer's jurisdiction.
         """
         case = await self._visible(staff, case_id, origin, "case.view")
-        await self._audit.record(_staff_event(staff, "case.view", origin, case_id=case.id))
+        await self._audit.record(staff_event(staff, "case.view", origin, case_id=case.id))
         return await self._view(staff, case, revealed or {})
 
     async def _view(
@@ -604,7 +645,7 @@ class ReviewConsole:
         if size == "thumb":
             return await self._photo_store.get(record.thumbnail_key), "image/jpeg"
         await self._audit.record(
-            _staff_event(staff, "photo.view", origin, case_id=case.id,
+            staff_event(staff, "photo.view", origin, case_id=case.id,
                          details={"photo_id": photo_id})
         )  # fmt: skip
         return await self._photo_store.get(record.original_key), record.facts.content_type
@@ -621,7 +662,7 @@ class ReviewConsole:
         record = (case.determination or {}).get("document") or {}
         if not record.get("sha256"):
             raise CaseNotFound("No determination was issued for this case.", case_id=case_id)
-        await self._audit.record(_staff_event(staff, "document.view", origin, case_id=case.id))
+        await self._audit.record(staff_event(staff, "document.view", origin, case_id=case.id))
         sha = str(record["sha256"])
         content = record.get("content")
         if isinstance(content, Mapping):
@@ -647,7 +688,7 @@ class ReviewConsole:
         if pdf is None:
             raise CaseNotFound("No PDF was issued for this case.", case_id=case_id)
         await self._audit.record(
-            _staff_event(staff, "document.download", origin, case_id=case.id)
+            staff_event(staff, "document.download", origin, case_id=case.id)
         )
         return pdf
 
@@ -683,7 +724,7 @@ class ReviewConsole:
         note = form.get("note", "").strip()
         if len(note) > NOTE_MAX:
             raise InvalidInput(f"The note is longer than {NOTE_MAX} characters.", field="note")
-        return decision, note, _reason(form.get("reason", ""))
+        return decision, note, valid_reason(form.get("reason", ""))
 
     async def preview_determination(
         self, staff: StaffSession, case_id: str, form: Mapping[str, str], origin: RequestOrigin
@@ -744,7 +785,7 @@ class ReviewConsole:
         Raises:
             InvalidInput: unknown party or grade, no damage location stated, bad reason.
         """
-        why = _reason(reason)
+        why = valid_reason(reason)
         if grade not in GRADES or party not in ("A", "B"):
             raise InvalidInput("Choose a party and a damage grade G0–G4.", field="grade")
 
@@ -769,7 +810,7 @@ class ReviewConsole:
         origin: RequestOrigin,
     ) -> Case:
         """Ask the parties to retake or add photos; the case goes back to collecting."""
-        why = _reason(reason)
+        why = valid_reason(reason)
         known = {s.value for s in PhotoSlot}
         wanted = [s for s in slots if s in known][: len(known)]
         if not wanted:
@@ -784,7 +825,7 @@ class ReviewConsole:
         self, staff: StaffSession, case_id: str, reason: str, origin: RequestOrigin
     ) -> Case:
         """Refuse quick handling; the police handle it on the scene (ON_SCENE)."""
-        why = _reason(reason)
+        why = valid_reason(reason)
         return await self._act(
             staff, case_id, origin, "case.refuse", {"reason": why},
             lambda case, now: case.refuse_quick_handling(staff.username, why, now),
@@ -795,14 +836,14 @@ class ReviewConsole:
         origin: RequestOrigin,
     ) -> ReviewView:
         """Show one masked field in full, for a stated reason (audited as ``pii.reveal``)."""
-        why = _reason(reason)
+        why = valid_reason(reason)
         if field_name not in REVEALABLE or party not in ("A", "B"):
             raise InvalidInput("This field cannot be revealed.", field="field")
         case = await self._visible(staff, case_id, origin, "pii.reveal")
         if case.parties.get(party) is None or case.parties[party].details is None:
             raise InvalidInput("This party has not given details yet.", field="party")
         await self._audit.record(
-            _staff_event(staff, "pii.reveal", origin, case_id=case.id,
+            staff_event(staff, "pii.reveal", origin, case_id=case.id,
                          details={"party": party, "field": field_name, "reason": why})
         )  # fmt: skip
         return await self._view(staff, case, {party: frozenset({field_name})})
@@ -816,9 +857,9 @@ class ReviewConsole:
             case = await self._cases.get(case_id)
         except CaseNotFound:
             case = None
-        if case is None or not _may_see(staff, case):
+        if case is None or not may_see(staff, case):
             await self._audit.record(
-                _staff_event(staff, action, origin, outcome="denied", case_id=case_id[:64],
+                staff_event(staff, action, origin, outcome="denied", case_id=case_id[:64],
                              details={"reason": "not_found_or_other_jurisdiction"})
             )  # fmt: skip
             raise CaseNotFound("No case with this id in your jurisdiction.", case_id=case_id[:64])
@@ -856,18 +897,18 @@ class ReviewConsole:
                 saved = await self._cases.save(changed)
         except SettlementError as exc:
             await self._audit.record(
-                _staff_event(staff, action, origin, outcome="failure", case_id=case.id,
+                staff_event(staff, action, origin, outcome="failure", case_id=case.id,
                              details={**details, "error": exc.code})
             )  # fmt: skip
             raise
         await self._audit.record(
-            _staff_event(staff, action, origin, case_id=case.id,
+            staff_event(staff, action, origin, case_id=case.id,
                          details={**details, "status": saved.status.value})
         )  # fmt: skip
         return saved
 
 
-def _may_see(staff: StaffSession, case: Case) -> bool:
+def may_see(staff: StaffSession, case: Case) -> bool:
     return staff.jurisdiction in (ALL_JURISDICTIONS, case.jurisdiction)
 
 

@@ -3,23 +3,54 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from settlement.domain.audit import AuditEvent
 from settlement.domain.case import Case
 from settlement.domain.privacy import mask_id_number, mask_plate
-from settlement.domain.staff import StaffSession
+from settlement.domain.staff import ALL_JURISDICTIONS, Role, StaffSession
+from settlement.errors import CaseNotFound, InvalidInput, SettlementError
+from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock
 from settlement.ports.review import ReviewQueries
+from settlement.ports.staff import StaffRepository
 from settlement.services.audit import AuditTrail
-from settlement.services.console import SLA_TARGET, RequestOrigin, engine_levels
+from settlement.services.console import (
+    SLA_TARGET,
+    RequestOrigin,
+    engine_levels,
+    may_see,
+    staff_event,
+    valid_reason,
+)
 
 CHINA = timezone(timedelta(hours=8))
 MAX_CASES = 5000
+AT_RISK = timedelta(minutes=10)
+"""A waiting case with less than this left before its SLA target is at risk."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCase:
+    """A case waiting for a decision, with who holds it and how its clock stands."""
+
+    case: Case
+    holder: str | None
+    held_for: timedelta | None
+    sla_left: timedelta
+
+    @property
+    def overdue(self) -> bool:
+        return self.sla_left <= timedelta(0)
+
+    @property
+    def at_risk(self) -> bool:
+        return timedelta(0) < self.sla_left <= AT_RISK
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,24 @@ class Dashboard:
     overrules_by_reviewer: Sequence[tuple[str, int, int]]  # reviewer, overruled, decided
     reused_photos: Sequence[ReusedPhoto]
     recurrences: Sequence[Recurrence]
+    waiting: Sequence[HeldCase] = ()
+    reviewers: Sequence[str] = ()
+
+    @property
+    def overdue_now(self) -> int:
+        return sum(1 for item in self.waiting if item.overdue)
+
+    @property
+    def at_risk_now(self) -> int:
+        return sum(1 for item in self.waiting if item.at_risk)
+
+    @property
+    def reused_by_case(self) -> list[tuple[str, list[ReusedPhoto]]]:
+        """The reused photos grouped by the case they were found in."""
+        grouped: dict[str, list[ReusedPhoto]] = defaultdict(list)
+        for photo in self.reused_photos:
+            grouped[photo.case_id].append(photo)
+        return sorted(grouped.items())
 
     @property
     def overrule_rate(self) -> float | None:
@@ -113,10 +162,21 @@ class Supervision:
         clock: time.
     """
 
-    def __init__(self, *, queries: ReviewQueries, audit: AuditTrail, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        queries: ReviewQueries,
+        audit: AuditTrail,
+        clock: Clock,
+        cases: CaseRepository | None = None,
+        staff: StaffRepository | None = None,
+    ) -> None:
+        """``cases`` and ``staff`` let supervisors release and reassign claimed cases."""
         self._queries = queries
         self._audit = audit
         self._clock = clock
+        self._cases = cases
+        self._staff = staff
 
     async def dashboard(
         self, staff: StaffSession, origin: RequestOrigin, days: int = 14
@@ -164,16 +224,27 @@ class Supervision:
             for p in await self._queries.reused_photos([c.id for c in cases])
             for d in p.duplicates
         ]
+        held = [
+            HeldCase(
+                case,
+                case.claimed_by,
+                now - claimed_at if isinstance(claimed_at := (case.review or {}).get(
+                    "claimed_at"), datetime) else None,
+                SLA_TARGET - (now - case.queued_at),
+            )
+            for case in waiting
+        ]
+        overdue_waiting = sum(1 for item in held if item.overdue)
+        within = sum(m <= SLA_TARGET.total_seconds() / 60 for m in all_minutes)
+        counted = len(all_minutes) + overdue_waiting
         board = Dashboard(
             days=day_rows,
             opened=len(cases),
             decided=len(all_minutes),
             median_minutes=statistics.median(all_minutes) if all_minutes else None,
             p90_minutes=_percentile(all_minutes, 0.9),
-            within_sla=(
-                sum(m <= SLA_TARGET.total_seconds() / 60 for m in all_minutes) / len(all_minutes)
-                if all_minutes else None
-            ),
+            # A case still waiting past its target has already missed it.
+            within_sla=within / counted if counted else None,
             waiting_now=len(waiting),
             with_proposal=with_proposal,
             overruled=overruled,
@@ -182,6 +253,8 @@ class Supervision:
             ),
             reused_photos=reused,
             recurrences=recurrences(cases),
+            waiting=held,
+            reviewers=await self._reviewers(staff.jurisdiction),
         )
         await self._audit.record(
             AuditEvent(
@@ -191,6 +264,97 @@ class Supervision:
             )
         )  # fmt: skip
         return board
+
+
+    async def release(
+        self, staff: StaffSession, case_id: str, reason: str, origin: RequestOrigin
+    ) -> Case:
+        """Take a claimed case back from its reviewer (it waits in the queue again).
+
+        Raises:
+            CaseNotFound: not in the supervisor's jurisdiction. PreconditionFailed: nobody
+                holds it. IllegalTransition: not waiting for a decision.
+        """
+        why = valid_reason(reason)
+        return await self._assign(
+            staff, case_id, origin, "case.release", {"reason": why},
+            lambda case, now: case.release_review(staff.username, why, now),
+        )  # fmt: skip
+
+    async def reassign(
+        self, staff: StaffSession, case_id: str, to: str, reason: str, origin: RequestOrigin
+    ) -> Case:
+        """Hand a waiting case to another reviewer of its jurisdiction.
+
+        Raises:
+            InvalidInput: no such active reviewer for this case's jurisdiction.
+        """
+        why = valid_reason(reason)
+        username = to.strip().lower()[:64]
+
+        async def change(case: Case, now: datetime) -> Case:
+            account = await self._staff.get(username) if self._staff and username else None
+            if (
+                account is None
+                or account.disabled
+                or account.is_locked(now)
+                or account.jurisdiction not in (ALL_JURISDICTIONS, case.jurisdiction)
+            ):
+                raise InvalidInput(
+                    "Choose an active reviewer of this case's jurisdiction.", field="to"
+                )
+            return case.reassign_review(staff.username, account.username, why, now)
+
+        return await self._assign(staff, case_id, origin, "case.reassign",
+                                  {"to": username, "reason": why}, change)  # fmt: skip
+
+    async def _assign(
+        self,
+        staff: StaffSession,
+        case_id: str,
+        origin: RequestOrigin,
+        action: str,
+        details: dict[str, object],
+        change: Callable[[Case, datetime], Case | Awaitable[Case]],
+    ) -> Case:
+        if self._cases is None:
+            raise InvalidInput("Reassignment is not available in this installation.")
+        try:
+            case = await self._cases.get(case_id)
+        except CaseNotFound:
+            case = None
+        if case is None or not may_see(staff, case):
+            await self._audit.record(staff_event(
+                staff, action, origin, outcome="denied", case_id=case_id[:64],
+                details={"reason": "not_found_or_other_jurisdiction"}))  # fmt: skip
+            raise CaseNotFound("No case with this id in your jurisdiction.", case_id=case_id[:64])
+        details = {**details, "from": case.claimed_by or ""}
+        try:
+            result = change(case, self._clock.now())
+            changed = await result if inspect.isawaitable(result) else result
+            saved = await self._cases.save(changed)
+        except SettlementError as exc:
+            failed = {**details, "error": exc.code}
+            await self._audit.record(staff_event(staff, action, origin, outcome="failure",
+                                                 case_id=case.id, details=failed))  # fmt: skip
+            raise
+        await self._audit.record(staff_event(staff, action, origin, case_id=case.id,
+                                             details=details))  # fmt: skip
+        return saved
+
+    async def _reviewers(self, jurisdiction: str) -> list[str]:
+        if self._staff is None:
+            return []
+        now = self._clock.now()
+        return [
+            a.username
+            for a in await self._staff.list()
+            if not a.disabled
+            and not a.is_locked(now)
+            and a.role.includes(Role.REVIEWER)
+            and (jurisdiction == ALL_JURISDICTIONS
+                 or a.jurisdiction in (ALL_JURISDICTIONS, jurisdiction))
+        ]  # fmt: skip
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:

@@ -19,7 +19,16 @@ from urllib.parse import quote
 import tornado.web
 
 from adapters.http.base import ACCESS_ATTRIBUTE, BaseHandler
-from adapters.http.console.i18n import LANGS, Lang, actor, label, pick_lang, translate
+from adapters.http.console.i18n import (
+    LANGS,
+    MESSAGES,
+    Lang,
+    actor,
+    audit_details,
+    label,
+    pick_lang,
+    translate,
+)
 from adapters.http.errors import http_status
 from settlement.config import Settings
 from settlement.domain.audit import AuditEvent
@@ -110,6 +119,9 @@ class ConsoleHandler(BaseHandler):
             district_name=district_name,
             lbl=lambda kind, code: label(self.lang, kind, code),
             actor=lambda who: actor(self.lang, who),
+            audit_details=lambda event: audit_details(self.lang, dict(event.details)),
+            audit_keys=frozenset(k.removeprefix("audit.key.") for k in MESSAGES
+                                 if k.startswith("audit.key.")),
             yuan=yuan,
             when=lambda dt, fmt="%Y-%m-%d %H:%M": dt.astimezone(CHINA).strftime(fmt),
         )

@@ -26,11 +26,13 @@ from adapters.http.console.i18n import LANGS, translate
 from adapters.http.console.svg import bar_chart
 from settlement.domain.audit import AuditEvent
 from settlement.domain.determination import DECIDABLE_LEVELS, DecisionRefused, selectable_rules
+from settlement.domain.labels import LABELS
 from settlement.domain.rules.model import STATUTES
 from settlement.errors import AccountLocked, InvalidInput, NotAuthenticated
 from settlement.services.console import GRADES, REVEALABLE, SLA_TARGET
 
 DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
+ACTION_LABELS = LABELS["audit_action"]
 DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded"})
 CASE_ID = r"(C[0-9A-Z]{1,40})"
 
@@ -215,9 +217,12 @@ class SupervisionHandler(ConsoleHandler):
     async def get(self) -> None:
         board = await self.supervision.dashboard(self.staff, self.origin)
         labels = [day.day.strftime("%m-%d") for day in board.days]
+        done = self.get_query_argument("done", "")
         self.render(
             "dashboard.html",
             b=board,
+            minutes=minutes,
+            done=done if done in DONE else "",
             per_day_svg=bar_chart(labels, [float(d.opened) for d in board.days],
                                   title=translate(self.lang, "dash.per_day")),
             ttd_svg=bar_chart(labels, [d.median_minutes for d in board.days],
@@ -226,15 +231,56 @@ class SupervisionHandler(ConsoleHandler):
         )  # fmt: skip
 
 
+class SearchHandler(ConsoleHandler):
+    """``/console/search``: cases by id, plate or date; without criteria, the decided ones."""
+
+    @reviewer
+    async def get(self) -> None:
+        query = self.get_query_argument("q", "")[:40]
+        day = self.get_query_argument("date", "")[:10]
+        history = not (query.strip() or day.strip())
+        error = ""
+        try:
+            if history:
+                cases = await self.review.history(self.staff, self.origin)
+            else:
+                cases = await self.review.search(self.staff, query, day, self.origin)
+        except InvalidInput:
+            cases, error = [], "search.bad_date"
+            self.set_status(422)
+        self.render("search.html", cases=cases, query=query, day=day, history=history,
+                    error=error)  # fmt: skip
+
+
+class ReleaseHandler(ConsoleHandler):
+    @supervisor
+    async def post(self, case_id: str) -> None:
+        await self.supervision.release(self.staff, case_id, self.form("reason"), self.origin)
+        self.redirect("/console/supervision?done=released#waiting")
+
+
+class ReassignHandler(ConsoleHandler):
+    @supervisor
+    async def post(self, case_id: str) -> None:
+        await self.supervision.reassign(self.staff, case_id, self.form("to", 64),
+                                        self.form("reason"), self.origin)  # fmt: skip
+        self.redirect("/console/supervision?done=reassigned#waiting")
+
+
 class AuditHandler(ConsoleHandler):
     @supervisor
     async def get(self) -> None:
         check = None
         if self.get_query_argument("verify", "") == "1":
             check = await self.audit.verify()
-        entries = await self.audit.recent(100)
-        await self.audit.record(self._event("audit.view", verified=check is not None))
-        self.render("audit.html", entries=entries, check=check)
+        filters = {name: self.get_query_argument(name, "").strip()[:100]
+                   for name in ("case_id", "actor", "action")}  # fmt: skip
+        entries = await self.audit.search(case_id=filters["case_id"], actor=filters["actor"],
+                                          action=filters["action"])  # fmt: skip
+        shown = {f"filter_{k}": v for k, v in filters.items() if v}
+        await self.audit.record(self._event("audit.view", verified=check is not None, **shown))
+        self.render("audit.html", entries=entries, check=check, filters=filters,
+                    actions=sorted(ACTION_LABELS))  # fmt: skip
 
     def _event(self, action: str, **details: Any) -> AuditEvent:
         return AuditEvent(actor=f"staff:{self.staff.username}", actor_kind="staff",
@@ -316,6 +362,9 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/photos/([0-9a-zA-Z_-]{{1,64}})/(thumb|full)", PhotoHandler, None),
     (r"/console/supervision", SupervisionHandler, None),
     (r"/console/audit", AuditHandler, None),
+    (r"/console/search", SearchHandler, None),
+    (rf"/console/cases/{CASE_ID}/release", ReleaseHandler, None),
+    (rf"/console/cases/{CASE_ID}/reassign", ReassignHandler, None),
     (r"/console/admin/staff", StaffListHandler, None),
     (r"/console/static/(.*)", StaticHandler, None),
     (rf"/api/v1/cases/{CASE_ID}/access-log", AccessLogHandler, None),

@@ -131,9 +131,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action": ("操作", "Action"),
     "audit.outcome": ("结果", "Outcome"),
     "audit.hash": ("哈希", "Hash"),
+    "audit.details": ("详情", "Details"),
+    "audit.any": ("全部操作", "Any action"),
+    "audit.key.reason": ("理由", "Reason"),
+    "audit.key.count": ("数量", "Count"),
+    "audit.key.jurisdiction": ("辖区", "Jurisdiction"),
+    "audit.key.username": ("用户名", "Username"),
+    "audit.key.status": ("状态", "Status"),
+    "audit.key.role": ("角色", "Role"),
+    "audit.key.required_role": ("所需角色", "Role required"),
+    "audit.key.photo_id": ("照片", "Photo"),
+    "audit.key.party": ("当事人", "Party"),
+    "audit.key.locked": ("已锁定", "Locked"),
+    "audit.key.from": ("原审核人", "From"),
+    "audit.key.to": ("改派给", "To"),
+    "audit.key.field": ("字段", "Field"),
+    "audit.key.error": ("错误", "Error"),
+    "audit.key.days": ("天数", "Days"),
+    "audit.key.by": ("检索方式", "Searched by"),
+    "audit.key.level_A": ("甲方责任", "Party A"),
+    "audit.key.level_B": ("乙方责任", "Party B"),
+    "audit.key.rule": ("适用情形", "Rule"),
+    "audit.key.overrules_engine": ("改变系统建议", "Overrules the engine"),
+    "audit.key.slots": ("补拍照片", "Photos"),
+    "audit.key.grade": ("损伤等级", "Grade"),
+    "audit.key.verified": ("校验哈希链", "Chain verified"),
+    "audit.key.filter_case_id": ("筛选案件", "Case filter"),
+    "audit.key.filter_actor": ("筛选操作人", "Actor filter"),
+    "audit.key.filter_action": ("筛选操作", "Action filter"),
+    "audit.reason.unknown_user": ("用户名不存在", "unknown user"),
+    "audit.reason.wrong_password": ("密码错误", "wrong password"),
+    "audit.reason.locked": ("账号已锁定", "account locked"),
+    "audit.reason.not_found_or_other_jurisdiction": ("不存在或不属本辖区", "not found or other "
+                                                     "jurisdiction"),
+    "audit.by.id": ("案件编号", "case id"),
+    "audit.by.plate": ("号牌", "plate"),
+    "audit.by.date": ("日期", "date"),
+    "search.title": ("案件检索", "Find a case"),
+    "search.query": ("案件编号或号牌", "Case id or plate"),
+    "search.date": ("事故日期", "Accident date"),
+    "search.submit": ("查询", "Search"),
+    "search.history": ("已办案件（最近认定）", "Recently decided cases"),
+    "search.results": ("检索结果", "Results"),
+    "search.none": ("没有符合条件的案件。", "No case matches."),
+    "search.decided": ("认定结果", "Decision"),
+    "search.bad_date": ("日期格式应为 年-月-日。", "Give the date as YYYY-MM-DD."),
+    "status.refused": ("不予快处", "Refused"),
+    "nav.search": ("检索 / 已办", "Search / history"),
+    "dash.overdue": ("已超时", "Overdue"),
+    "dash.at_risk": ("即将超时", "At risk"),
+    "dash.waiting_list": ("待认定案件（按等待时间）", "Cases waiting for a decision"),
+    "dash.held_for": ("领取时长", "Held for"),
+    "dash.act": ("处置", "Action"),
+    "dash.release": ("释放", "Release"),
+    "dash.release_reason": ("释放理由", "Reason to release"),
+    "dash.reassign": ("改派", "Reassign"),
+    "dash.reassign_to": ("改派给", "Reassign to"),
+    "dash.reassign_reason": ("改派理由", "Reason to reassign"),
     "staff.title": ("民警账号", "Staff accounts"),
     "staff.role": ("角色", "Role"),
     "staff.locked": ("锁定至", "Locked until"),
+    "staff.add_hint": ("在服务器上用命令添加账号：", "Add an account on the server with:"),
     "error.title": ("无法完成请求", "The request could not be completed"),
     "error.back": ("返回", "Back"),
     "error.signin": ("请重新登录。", "Please sign in again."),
@@ -309,3 +367,29 @@ def label(lang: str, kind: str, code: object) -> str:
         name = _part_names().get(text)
         return text.replace("_", " ") if name is None or lang == "en" else name
     return domain_label(_KIND.get(kind, kind), text, lang)
+
+
+_DETAIL_KIND: dict[str, str] = {
+    "status": "case_status", "role": "staff_role", "required_role": "staff_role",
+    "party": "party", "level_A": "liability", "level_B": "liability",
+}  # fmt: skip
+
+
+def audit_details(lang: str, details: dict[str, object]) -> list[tuple[str, str]]:
+    """An audit entry's details in words: known codes labelled, free text as written."""
+    rows: list[tuple[str, str]] = []
+    for key, value in list(details.items())[:12]:
+        text = value if isinstance(value, str) else label(lang, "bool", value) if isinstance(
+            value, bool) else "" if value is None else str(value)
+        if key in _DETAIL_KIND:
+            text = label(lang, _DETAIL_KIND[key], text)
+        elif key == "field":
+            text = translate(lang, f"field.{text}") if f"field.{text}" in MESSAGES else text
+        elif key in ("reason", "by") and f"audit.{key}.{text}" in MESSAGES:
+            text = translate(lang, f"audit.{key}.{text}")
+        elif key == "slots":
+            text = label(lang, "slot", text.split(","))
+        elif key == "filter_action":
+            text = label(lang, "action", text)
+        rows.append((key, text[:200]))
+    return rows

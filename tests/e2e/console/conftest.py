@@ -35,6 +35,7 @@ ACCOUNTS = (
     ("reviewer.ft", "reviewer", "440304"),
     ("supervisor.ns", "supervisor", "440305"),
     ("locked.out", "reviewer", "440305"),
+    ("admin.all", "admin", "*"),
 )
 
 

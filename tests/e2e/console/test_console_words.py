@@ -28,7 +28,8 @@ CODES = {code for codes in LABELS.values() for code in codes if code.isascii() a
 
 
 class _Text(HTMLParser):
-    """The text a person reads (no tags, attributes, scripts or styles)."""
+    """The text a person reads (no tags, attributes, scripts or styles; ``<code>`` is a
+    command to type, not words)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -36,11 +37,11 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -155,10 +156,27 @@ async def test_every_console_page_speaks_chinese_for_every_vocabulary_value(
     for path in (f"/console/cases/{target}", f"/console/cases/{target}/document"):
         pages[path + "#issued"] = text(await reviewer.request("GET", path))
 
+    for path in ("/console/search", "/console/search?q=粤B7K2M9", f"/console/search?q={target}",
+                 "/console/search?date=2026-11-30", "/console/search?date=bad"):
+        pages[path] = text(await reviewer.request("GET", path))
+
     supervisor = Browserless(console.base_url)
     await supervisor.login("supervisor.ns")
-    for path in ("/console/supervision", "/console/audit"):
+    held = seeded[1].id
+    await reviewer.request("POST", f"/console/cases/{held}/claim", {
+        "version": version_of(text(await reviewer.request("GET", f"/console/cases/{held}")))})
+    await supervisor.request("POST", f"/console/cases/{held}/release", {"reason": "测试释放"})
+    await supervisor.request("POST", f"/console/cases/{held}/reassign",
+                             {"to": "reviewer.ns2", "reason": "测试改派"})  # fmt: skip
+    await reviewer.request("POST", f"/console/cases/{target}/reveal",
+                           {"party": "A", "field": "phone", "reason": "联系当事人"})  # fmt: skip
+    for path in ("/console/supervision", "/console/audit", "/console/audit?verify=1",
+                 f"/console/audit?case_id={target}", "/console/audit?action=case.determine"):
         pages[path] = text(await supervisor.request("GET", path))
+    admin = Browserless(console.base_url)
+    await admin.login("admin.all")
+    for path in ("/console/admin/staff", "/console/queue", "/console/supervision"):
+        pages[f"{path}#admin"] = text(await admin.request("GET", path))
 
     problems = {path: sorted(raw_codes(page)) for path, page in pages.items() if raw_codes(page)}
     assert not problems, problems
