@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     liability.register(commands)
     from settlement.cli import audit as audit_cli
     from settlement.cli import demo as demo_cli
+    from settlement.cli import outbox as outbox_cli
     from settlement.cli import sandbox as sandbox_cli
     from settlement.cli import staff as staff_cli
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cli.register(commands)
     demo_cli.register(commands)
     sandbox_cli.register(commands)
+    outbox_cli.register(commands)
     return parser
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -15,7 +16,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import tornado.httpserver
@@ -42,6 +43,7 @@ from adapters.mongo.documents import MongoDocumentStore, ensure_document_indexes
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.errors import database_error
 from adapters.mongo.idempotency import MongoIdempotencyStore
+from adapters.mongo.jobs import MongoJobLeases
 from adapters.mongo.operations import MongoOperationsProbe
 from adapters.mongo.outbox import MongoOutbox
 from adapters.mongo.photos import MongoPhotoRepository
@@ -69,7 +71,7 @@ from settlement.services.case_photos import CasePhotos
 from settlement.services.claim_filing import ClaimFilings
 from settlement.services.console import SLA_TARGET, ReviewConsole, StaffAuth
 from settlement.services.container import Services
-from settlement.services.dispatcher import Dispatcher, partner_handlers
+from settlement.services.dispatcher import Dispatcher, RetryPolicy, partner_handlers
 from settlement.services.drivers import DriverDesk
 from settlement.services.evidence import EvidenceService
 from settlement.services.exchange_support import (
@@ -82,9 +84,15 @@ from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import CASE_PAGE, MilestoneNotices
+from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.reconciliation import reconcile_claims, reconcile_disputes
+from settlement.services.scheduler import PeriodicJob, run_jobs
 from settlement.services.supervision import Supervision
 
 log = logging.getLogger(__name__)
+
+PROCESS_ID = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}"
+"""Who holds outbox and job leases: unique per process."""
 
 
 @dataclass
@@ -178,6 +186,9 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         insurer_claims=exchange.insurer_claims,
         mediation=exchange.mediation,
         dispatcher=exchange.dispatcher,
+        exchange_jobs=exchange.jobs,
+        outbox=OutboxDesk(MongoOutbox(db), clock),
+        job_leases=MongoJobLeases(db),
         photos=photos,
         audit=audit,
         staff_auth=StaffAuth(
@@ -243,6 +254,7 @@ class Exchange:
     insurer_claims: InsurerClaims
     mediation: MediationDesk
     dispatcher: Dispatcher
+    jobs: tuple[PeriodicJob, ...] = ()
 
 
 def build_exchange(
@@ -260,14 +272,17 @@ def build_exchange(
     outbox = MongoOutbox(db)
     templates = parse_templates(settings.wechat_templates)
     endpoints = parse_code_pairs(settings.insurer_endpoints)
+    reconnect = settings.partner_reconnect_max_s
     insurers = (
-        GrpcInsurerGateway(endpoints, deadline_s=settings.grpc_deadline_s) if endpoints else None
-    )
+        GrpcInsurerGateway(endpoints, deadline_s=settings.grpc_deadline_s,
+                           reconnect_max_s=reconnect)
+        if endpoints else None
+    )  # fmt: skip
     mediation = (
-        GrpcMediationGateway(settings.mediation_endpoint, deadline_s=2 * settings.grpc_deadline_s)
-        if settings.mediation_endpoint
-        else None
-    )
+        GrpcMediationGateway(settings.mediation_endpoint, deadline_s=2 * settings.grpc_deadline_s,
+                             reconnect_max_s=reconnect)
+        if settings.mediation_endpoint else None
+    )  # fmt: skip
     store = ExchangeStore(
         cases=MongoCaseRepository(db),
         claims=MongoClaimRepository(db),
@@ -299,42 +314,62 @@ def build_exchange(
         handlers = {
             kind: counting_deliveries(metrics, kind, handler) for kind, handler in handlers.items()
         }
+    probes: dict[str, Callable[[], bool]] = {}
+    jobs: list[PeriodicJob] = []
+    if insurers is not None:
+        probes.update({f"insurer:{code}": functools.partial(insurers.ready, code)
+                       for code in insurers.codes})  # fmt: skip
+        gateway = insurers
+
+        async def reconcile_insurers() -> object:
+            return await reconcile_claims(outbox, gateway, now=clock.now(),
+                                          on_report=claims.record_insurer_report)  # fmt: skip
+
+        jobs.append(PeriodicJob("reconcile.claims", settings.reconcile_interval_s,
+                                reconcile_insurers))  # fmt: skip
+    if mediation is not None:
+        probes["court"] = mediation.ready
+        court = mediation
+
+        async def reconcile_court() -> object:
+            return await reconcile_disputes(outbox, court, now=clock.now(),
+                                            on_report=desk.record_dispute_report)  # fmt: skip
+
+        jobs.append(PeriodicJob("reconcile.disputes", settings.reconcile_interval_s,
+                                reconcile_court))  # fmt: skip
+        jobs.append(PeriodicJob("mediation.poll", settings.mediation_poll_s,
+                                desk.poll_mediations))  # fmt: skip
+    lease = settings.outbox_lease_s
     dispatcher = Dispatcher(
         outbox=outbox,
         handlers=handlers,
-        owner=f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}",
+        owner=PROCESS_ID,
+        policy=RetryPolicy(
+            max_attempts=settings.outbox_max_attempts,
+            base_delay_s=settings.outbox_backoff_base_s,
+            max_delay_s=settings.outbox_backoff_max_s,
+        ),
+        lease_for=timedelta(seconds=lease),
+        handler_timeout_s=lease * 2 / 3,
+        probes=probes,
     )
-    return Exchange(claims, InsurerClaims(claims, evidence, MongoClaimFeed(db)), desk, dispatcher)
+    return Exchange(claims, InsurerClaims(claims, evidence, MongoClaimFeed(db)), desk, dispatcher,
+                    tuple(jobs))  # fmt: skip
 
 
-async def run_exchange(services: Services, stop: asyncio.Event, poll_s: float = 60.0) -> None:
-    """Deliver the outbox and poll open disputes until ``stop`` is set."""
+async def run_exchange(
+    services: Services, stop: asyncio.Event, poll_s: float | None = None
+) -> None:
+    """Deliver the outbox and run the exchange's periodic jobs (reconciliation, mediation
+    polling) under leases until ``stop`` is set; ``poll_s`` overrides every job's interval."""
     if services.dispatcher is None:
         return
-    desk = services.mediation
-
-    async def poll() -> None:
-        while desk is not None and not stop.is_set():
-            try:
-                await desk.poll_mediations()
-            except Exception:
-                log.exception("mediation poll failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=poll_s)
-
-    async def notify() -> None:
-        notices, feed = services.notices, services.case_changes
-        if notices is None or feed is None or not notices.templates:
-            return
-        while not stop.is_set():
-            try:
-                await feed.follow(notices.on_change, stop.is_set)
-            except Exception:
-                log.exception("driver notices feed failed; restarting")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=1.0)
-
-    await asyncio.gather(services.dispatcher.run_forever(stop), poll(), notify())
+    jobs = [replace(job, interval_s=poll_s) if poll_s else job for job in services.exchange_jobs]
+    running = [services.dispatcher.run_forever(stop)]
+    if jobs and services.job_leases is not None:
+        running.append(run_jobs(jobs, services.job_leases, owner=PROCESS_ID,
+                                clock=lambda: datetime.now(UTC), stop=stop))  # fmt: skip
+    await asyncio.gather(*running)
 
 
 @contextlib.asynccontextmanager

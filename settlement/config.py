@@ -48,6 +48,13 @@ class Settings:
     cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
     console_secure_cookies: bool = True  # SETTLEMENT_CONSOLE_SECURE_COOKIES; off for plain http
     grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
+    outbox_lease_s: float = 20.0  # SETTLEMENT_OUTBOX_LEASE_S; a dead sender's messages wait this
+    outbox_backoff_base_s: float = 5.0  # SETTLEMENT_OUTBOX_BACKOFF_BASE_S; first retry within
+    outbox_backoff_max_s: float = 6 * 3600.0  # SETTLEMENT_OUTBOX_BACKOFF_MAX_S
+    outbox_max_attempts: int = 12  # SETTLEMENT_OUTBOX_MAX_ATTEMPTS; then a dead letter
+    partner_reconnect_max_s: float = 1.0  # SETTLEMENT_PARTNER_RECONNECT_MAX_S
+    reconcile_interval_s: float = 60.0  # SETTLEMENT_RECONCILE_INTERVAL_S
+    mediation_poll_s: float = 60.0  # SETTLEMENT_MEDIATION_POLL_S
     insurer_endpoints: str = ""  # SETTLEMENT_INSURER_ENDPOINTS, "PICC=host:port,CPIC=host:port"
     mediation_endpoint: str = ""  # SETTLEMENT_MEDIATION_ENDPOINT, "host:port"
     grpc_tls_cert: Path | None = None  # SETTLEMENT_GRPC_TLS_CERT; PEM, enables the insurer API
@@ -105,6 +112,25 @@ class Settings:
             cookie_secret=reader.get("COOKIE_SECRET", str, ""),
             console_secure_cookies=reader.get("CONSOLE_SECURE_COOKIES", _boolean, True),
             grpc_deadline_s=reader.get("GRPC_DEADLINE_S", _positive_float, 5.0),
+            outbox_lease_s=reader.get("OUTBOX_LEASE_S", _positive_float, defaults.outbox_lease_s),
+            outbox_backoff_base_s=reader.get(
+                "OUTBOX_BACKOFF_BASE_S", _positive_float, defaults.outbox_backoff_base_s
+            ),
+            outbox_backoff_max_s=reader.get(
+                "OUTBOX_BACKOFF_MAX_S", _positive_float, defaults.outbox_backoff_max_s
+            ),
+            outbox_max_attempts=reader.get(
+                "OUTBOX_MAX_ATTEMPTS", _positive_int, defaults.outbox_max_attempts
+            ),
+            partner_reconnect_max_s=reader.get(
+                "PARTNER_RECONNECT_MAX_S", _positive_float, defaults.partner_reconnect_max_s
+            ),
+            reconcile_interval_s=reader.get(
+                "RECONCILE_INTERVAL_S", _positive_float, defaults.reconcile_interval_s
+            ),
+            mediation_poll_s=reader.get(
+                "MEDIATION_POLL_S", _positive_float, defaults.mediation_poll_s
+            ),
             insurer_endpoints=reader.get("INSURER_ENDPOINTS", _code_pairs, ""),
             mediation_endpoint=reader.get("MEDIATION_ENDPOINT", _non_empty, ""),
             grpc_tls_cert=reader.get("GRPC_TLS_CERT", Path, None),
@@ -144,6 +170,11 @@ class Settings:
         if any(tls) and not all(tls):
             raise ConfigurationError(
                 "SETTLEMENT_GRPC_TLS_CERT, _KEY and SETTLEMENT_GRPC_CLIENT_CA go together"
+            )
+        if settings.outbox_lease_s <= 2 * settings.grpc_deadline_s:
+            raise ConfigurationError(
+                "SETTLEMENT_OUTBOX_LEASE_S must exceed twice SETTLEMENT_GRPC_DEADLINE_S (a "
+                "delivery must finish within its lease)"
             )
         if settings.photo_store == "s3" and not settings.s3_bucket:
             raise ConfigurationError(

@@ -80,6 +80,21 @@ def transport_retry_options(max_attempts: int) -> list[tuple[str, Any]]:
     return [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(config))]
 
 
+def reconnect_options(max_backoff_s: float) -> list[tuple[str, Any]]:
+    """Reconnect quickly once a partner is back: gRPC's default backoff grows to 120 s."""
+    ceiling = max(int(max_backoff_s * 1000), 100)
+    return [
+        ("grpc.initial_reconnect_backoff_ms", min(200, ceiling)),
+        ("grpc.min_reconnect_backoff_ms", min(200, ceiling)),
+        ("grpc.max_reconnect_backoff_ms", ceiling),
+    ]
+
+
+def channel_ready(channel: grpc.aio.Channel) -> bool:
+    """Whether the channel is connected now; asks it to connect when it is idle."""
+    return channel.get_state(try_to_connect=True) is grpc.ChannelConnectivity.READY
+
+
 def open_channel(endpoint: PartnerEndpoint, options: Sequence[tuple[str, Any]]) -> grpc.aio.Channel:
     if endpoint.credentials is None:
         return grpc.aio.insecure_channel(endpoint.target, options=options)
@@ -111,13 +126,15 @@ class GrpcInsurerGateway:
         *,
         deadline_s: float = 5.0,
         transport_attempts: int = 2,
+        reconnect_max_s: float = 1.0,
     ) -> None:
         self._endpoints = {
             code: e if isinstance(e, PartnerEndpoint) else PartnerEndpoint(e)
             for code, e in endpoints.items()
         }
         self._deadline_s = deadline_s
-        self._options = transport_retry_options(transport_attempts)
+        self._options = [*transport_retry_options(transport_attempts),
+                         *reconnect_options(reconnect_max_s)]  # fmt: skip
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._stubs: dict[str, Any] = {}
 
@@ -131,6 +148,15 @@ class GrpcInsurerGateway:
             self._channels[insurer_code] = channel
             stub = self._stubs[insurer_code] = _InsurerStub(channel)
         return stub, endpoint
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self._endpoints)
+
+    def ready(self, insurer_code: str) -> bool:
+        """Whether the insurer's channel is connected (for retrying its backlog at once)."""
+        self._stub(insurer_code)
+        return channel_ready(self._channels[insurer_code])
 
     async def close(self) -> None:
         channels, self._channels, self._stubs = self._channels, {}, {}

@@ -16,7 +16,9 @@ from adapters.grpc.insurer_client import (
     CURRENCY,
     PartnerEndpoint,
     call_metadata,
+    channel_ready,
     open_channel,
+    reconnect_options,
     time_from_proto,
     time_to_proto,
     transport_retry_options,
@@ -56,12 +58,14 @@ class GrpcMediationGateway:
         *,
         deadline_s: float = 10.0,
         transport_attempts: int = 2,
+        reconnect_max_s: float = 1.0,
     ) -> None:
         self._endpoint = (
             endpoint if isinstance(endpoint, PartnerEndpoint) else PartnerEndpoint(endpoint)
         )
         self._deadline_s = deadline_s
-        self._options = transport_retry_options(transport_attempts)
+        self._options = [*transport_retry_options(transport_attempts),
+                         *reconnect_options(reconnect_max_s)]  # fmt: skip
         self._channel: grpc.aio.Channel | None = None
         self._stub_: Any = None
 
@@ -70,6 +74,12 @@ class GrpcMediationGateway:
             self._channel = open_channel(self._endpoint, self._options)
             self._stub_ = _MediationStub(self._channel)
         return self._stub_
+
+    def ready(self) -> bool:
+        """Whether the platform's channel is connected (for retrying its backlog at once)."""
+        self._stub()
+        assert self._channel is not None  # noqa: S101 - _stub() opened it
+        return channel_ready(self._channel)
 
     async def close(self) -> None:
         channel, self._channel, self._stub_ = self._channel, None, None

@@ -18,7 +18,13 @@ from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from settlement.domain.exchange import NewOutboxMessage, OutboxMessage, OutboxStatus
+from settlement.domain.exchange import (
+    NewOutboxMessage,
+    OutboxMessage,
+    OutboxStatus,
+    PartnerBacklog,
+    partner_of,
+)
 from settlement.errors import AlreadyExists, OutboxMessageNotFound
 from settlement.ports.outbox import Transaction
 
@@ -51,6 +57,11 @@ async def ensure_outbox_indexes(db: AsyncIOMotorDatabase[Any]) -> None:
     await coll.create_index([("kind", ASCENDING), ("key", ASCENDING)], name="kind_key")
     await coll.create_index(
         [("dead_at", DESCENDING)], name="dead", partialFilterExpression={"status": _DEAD}
+    )
+    # Recovery and the backlog report: one partner's pending messages.
+    await coll.create_index(
+        [("partner", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)],
+        name="partner_status",
     )
 
 
@@ -88,6 +99,7 @@ class MongoOutbox:
             "acked_at": None,
             "dead_at": None,
             "replays": 0,
+            "partner": partner_of(message.kind, message.payload),
         }
         try:
             await self._coll.insert_one(document, session=tx)
@@ -253,6 +265,63 @@ class MongoOutbox:
         return bool(outcome.modified_count)
 
 
+    async def retry_now(self, partner: str, *, now: datetime) -> int:
+        outcome = await self._coll.update_many(
+            {"partner": partner, "status": _PENDING, "next_attempt_at": {"$gt": now}},
+            {"$set": {"next_attempt_at": now}},
+        )
+        return int(outcome.modified_count)
+
+    async def backlog(self, *, now: datetime) -> Sequence[PartnerBacklog]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": {"$in": [_PENDING, _DEAD]}}},
+            {
+                "$group": {
+                    "_id": {"$ifNull": ["$partner", "$kind"]},
+                    "pending": {"$sum": {"$cond": [{"$eq": ["$status", _PENDING]}, 1, 0]}},
+                    "dead": {"$sum": {"$cond": [{"$eq": ["$status", _DEAD]}, 1, 0]}},
+                    "oldest": {
+                        "$min": {"$cond": [{"$eq": ["$status", _PENDING]}, "$created_at", None]}
+                    },
+                }
+            },
+            {"$sort": {"_id": 1}},
+        ]
+        out = []
+        async for row in self._coll.aggregate(pipeline):
+            oldest = _aware(row.get("oldest"))
+            age = (now - oldest).total_seconds() if oldest is not None else 0.0
+            out.append(PartnerBacklog(str(row["_id"]), int(row["pending"]), max(age, 0.0),
+                                      int(row["dead"])))  # fmt: skip
+        return out
+
+    async def replay_all_dead(self, *, now: datetime) -> int:
+        outcome = await self._coll.update_many(
+            {"status": _DEAD},
+            {
+                "$set": {"status": _PENDING, "attempts": 0, "next_attempt_at": now,
+                         "dead_at": None, **_NO_LEASE},
+                "$inc": {"replays": 1},
+            },
+        )  # fmt: skip
+        return int(outcome.modified_count)
+
+    async def cancel(self, message_id: str, *, now: datetime, reason: str) -> OutboxMessage:
+        doc = await self._coll.find_one_and_update(
+            {"_id": message_id, "status": {"$in": [_PENDING, _DEAD]},
+             "$or": [{"lease_expires_at": None}, {"lease_expires_at": {"$lte": now}}]},
+            {"$set": {"status": OutboxStatus.CANCELLED.value, "cancelled_at": now,
+                      "last_error": f"cancelled: {reason}", **_NO_LEASE}},
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        if doc is None:
+            raise OutboxMessageNotFound(
+                "no pending (and not being sent right now) or dead message with this id",
+                message_id=message_id,
+            )
+        return _from_document(doc)
+
+
 def _aware(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -284,4 +353,7 @@ def _from_document(doc: Mapping[str, Any]) -> OutboxMessage:
         result=doc.get("result"),
         ack_due_at=_aware(doc.get("ack_due_at")),
         acked_at=_aware(doc.get("acked_at")),
+        partner=str(doc.get("partner") or partner_of(str(doc["kind"]), doc["payload"])),
+        dead_at=_aware(doc.get("dead_at")),
+        replays=int(doc.get("replays") or 0),
     )

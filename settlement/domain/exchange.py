@@ -468,6 +468,7 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its next attempt (possibly leased right now)
     DELIVERED = "delivered"
     DEAD = "dead"  # gave up: final error or too many attempts; replay() revives it
+    CANCELLED = "cancelled"  # an operator decided it must never be sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +491,28 @@ class NewOutboxMessage:
     ack_within_s: float | None = None
 
 
+def partner_of(kind: str, payload: Mapping[str, Any]) -> str:
+    """Which partner a message goes to: ``insurer:PICC``, ``court`` or ``wechat``.
+
+    Delivery is watched, retried and reported per partner: one insurer's outage must not
+    hold up another's claims, and its recovery retries exactly its backlog.
+    """
+    family = kind.partition(".")[0]
+    if family == "insurer":
+        return f"insurer:{payload.get('insurer_code', '')}"
+    return {"mediation": "court"}.get(family, family)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerBacklog:
+    """What waits for one partner: pending messages, the oldest one's age, dead letters."""
+
+    partner: str
+    pending: int
+    oldest_pending_age_s: float
+    dead: int
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """A stored outbox message as the dispatcher and reconciliation see it."""
@@ -510,6 +533,9 @@ class OutboxMessage:
     result: Mapping[str, Any] | None = None
     ack_due_at: datetime | None = None
     acked_at: datetime | None = None
+    partner: str = ""
+    dead_at: datetime | None = None
+    replays: int = 0
 
 
 # --- helpers --------------------------------------------------------------------------

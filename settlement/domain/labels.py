@@ -498,6 +498,7 @@ _OUTBOX_STATUS: dict[str, Pair] = {
     "pending": ("待发送", "Pending"),
     "delivered": ("已送达", "Delivered"),
     "dead": ("发送失败（已停止重试）", "Failed, no more retries"),
+    "cancelled": ("已取消发送", "Cancelled"),
 }
 
 _NOTICE: dict[str, Pair] = {

@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from settlement.domain.exchange import NewOutboxMessage, OutboxMessage
+from settlement.domain.exchange import NewOutboxMessage, OutboxMessage, PartnerBacklog
 
 
 class Transaction(Protocol):
@@ -94,3 +94,20 @@ class Outbox(Protocol):
 
     async def requeue(self, message_id: str, *, now: datetime, reason: str) -> bool:
         """Send a delivered message again (same request_id): the partner lost it."""
+
+    async def retry_now(self, partner: str, *, now: datetime) -> int:
+        """Make every pending message of ``partner`` due now (it came back); returns how many
+        were waiting for a later attempt."""
+
+    async def backlog(self, *, now: datetime) -> Sequence[PartnerBacklog]:
+        """Pending count, oldest pending age and dead letters per partner."""
+
+    async def replay_all_dead(self, *, now: datetime) -> int:
+        """Replay every dead letter; returns how many."""
+
+    async def cancel(self, message_id: str, *, now: datetime, reason: str) -> OutboxMessage:
+        """Never send this pending or dead message.
+
+        Raises:
+            OutboxMessageNotFound: no pending or dead message with this id.
+        """

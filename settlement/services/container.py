@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from settlement.errors import SettlementError
 from settlement.ports.cases import CaseChanges, IdempotencyStore
+from settlement.ports.jobs import JobLeases
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
 from settlement.services.case_photos import CasePhotos
@@ -19,6 +20,8 @@ from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
+from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.scheduler import PeriodicJob
 from settlement.services.supervision import Supervision
 
 
@@ -45,6 +48,11 @@ class Services:
     """The insurer API's use cases."""
     mediation: MediationDesk | None = None
     """Court mediation: drivers' requests, reviewers' referrals, outcomes."""
+    outbox: OutboxDesk | None = None
+    """The operators' view of the outbox (``settlement outbox``)."""
+    exchange_jobs: tuple[PeriodicJob, ...] = ()
+    """Reconciliation and mediation polling, run under ``job_leases`` by ``serve``."""
+    job_leases: JobLeases | None = None
     dispatcher: Dispatcher | None = None
     """Delivers the outbox to insurers, the mediation platform and WeChat."""
     liability: LiabilityDesk | None = None

@@ -104,6 +104,10 @@ class Dispatcher:
         handler_timeout_s: a handler still running after this counts as a retryable failure.
         batch_size: messages leased (and delivered concurrently) per round.
         poll_interval_s: pause in ``run_forever`` when nothing was due.
+        probes: partner (``insurer:PICC``, ``court``) -> "is it reachable now?"; when one
+            turns reachable again its waiting messages are retried at once instead of at
+            their backoff time.
+        probe_interval_s: how often the probes are asked.
     """
 
     outbox: Outbox
@@ -116,6 +120,9 @@ class Dispatcher:
     poll_interval_s: float = 1.0
     clock: Clock = utc_now
     rng: random.Random = field(default_factory=random.Random)
+    probes: Mapping[str, Callable[[], bool]] = field(default_factory=dict)
+    probe_interval_s: float = 0.5
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def __post_init__(self) -> None:
         if self.lease_for.total_seconds() <= self.handler_timeout_s:
@@ -140,15 +147,49 @@ class Dispatcher:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Dispatch until ``stop`` is set; errors of one round never end the loop."""
+        watcher = asyncio.create_task(self._watch_partners(stop)) if self.probes else None
+        try:
+            while not stop.is_set():
+                try:
+                    report = await self.run_once()
+                except Exception:
+                    log.exception("outbox dispatch round failed")
+                    report = DispatchReport()
+                if report.handled == 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(_first(stop, self._wake),
+                                               timeout=self.poll_interval_s)  # fmt: skip
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+
+    async def recovered(self, partner: str) -> int:
+        """``partner`` is reachable again: its waiting messages are due now."""
+        count = await self.outbox.retry_now(partner, now=self.clock())
+        if count:
+            log.info("partner %s is back: retrying %d waiting message(s) now", partner, count)
+            self._wake.set()
+        return count
+
+    async def _watch_partners(self, stop: asyncio.Event) -> None:
+        reachable: dict[str, bool] = {}
         while not stop.is_set():
-            try:
-                report = await self.run_once()
-            except Exception:
-                log.exception("outbox dispatch round failed")
-                report = DispatchReport()
-            if report.handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.poll_interval_s)
+            for partner, probe in self.probes.items():
+                try:
+                    now_up = probe()
+                except Exception:  # a probe must never stop the watcher
+                    now_up = False
+                if now_up and reachable.get(partner) is False:
+                    try:
+                        await self.recovered(partner)
+                    except Exception:
+                        log.exception("retrying the backlog of %s failed", partner)
+                reachable[partner] = now_up
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.probe_interval_s)
 
     async def _deliver(self, message: OutboxMessage) -> str:
         handler = self.handlers[message.kind]
@@ -197,6 +238,16 @@ class Dispatcher:
             error,
         )
         return "retried"
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Return when any of ``events`` is set."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def describe(exc: BaseException) -> str:

@@ -76,7 +76,7 @@ async def reconcile_disputes(
     *,
     now: datetime,
     limit: int = 100,
-    on_report: Callable[[DisputeReport], Awaitable[None]] | None = None,
+    on_report: Callable[[DisputeReport], Awaitable[object]] | None = None,
 ) -> ReconciliationReport:
     """Re-query the mediation platform about disputes with an overdue acknowledgement."""
     report = ReconciliationReport()
