@@ -223,6 +223,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             documents=documents,
             settle=claims.settle,
             photos=photo_repository,
+            admissions=settings.online_police_admits,
         ),
         documents=documents,
         drivers=DriverDesk(

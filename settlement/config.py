@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from settlement.domain.jurisdiction import LocalAdmissions
 from settlement.errors import ConfigurationError
 
 T = TypeVar("T")
@@ -70,6 +71,9 @@ class Settings:
     metrics_port: int = 9464  # SETTLEMENT_METRICS_PORT; the admin listener serving /metrics
     metrics_bind_address: str = "127.0.0.1"  # SETTLEMENT_METRICS_BIND_ADDRESS
     metrics_token: str = field(default="", repr=False)  # SETTLEMENT_METRICS_TOKEN; bearer
+    # SETTLEMENT_ONLINE_POLICE_ADMITS, "440304=non_motor_party+more_than_two_vehicles,*=…":
+    # where local rules let such cases go to online police determination instead of the scene.
+    online_police_admits: LocalAdmissions = field(default_factory=LocalAdmissions)
 
     @property
     def embedded_mongo(self) -> bool:
@@ -150,6 +154,9 @@ class Settings:
                 "METRICS_BIND_ADDRESS", _non_empty, defaults.metrics_bind_address
             ),
             metrics_token=reader.get("METRICS_TOKEN", str, ""),
+            online_police_admits=reader.get(
+                "ONLINE_POLICE_ADMITS", LocalAdmissions.parse, defaults.online_police_admits
+            ),
         )
         try:
             parse_code_pairs(settings.insurer_tokens)

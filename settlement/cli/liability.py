@@ -13,6 +13,7 @@ import sys
 from typing import Any, TextIO
 
 from settlement.domain.facts import parse_facts
+from settlement.domain.jurisdiction import ADMISSIBLE_REASONS
 from settlement.domain.liability import decide
 from settlement.errors import InvalidInput
 
@@ -28,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="Read an accident facts document and print the engine's determination.",
     )
     parser.add_argument("file", metavar="FILE.json", help="facts document, or '-' for stdin")
+    parser.add_argument(
+        "--admit", action="append", default=[], choices=sorted(ADMISSIBLE_REASONS),
+        metavar="REASON",
+        help="decide as a jurisdiction whose local rules admit this exclusion to online police "
+        f"determination (repeatable; one of {', '.join(sorted(ADMISSIBLE_REASONS))})",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -36,7 +43,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     """Handle ``liability FILE.json``.
 
     Args:
-        args: parsed arguments with ``file``.
+        args: parsed arguments with ``file`` (and ``admit``: admitted exclusion codes).
         stdin / stdout / stderr: streams (the process's own by default).
 
     Returns:
@@ -64,5 +71,6 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         field = exc.details.get("field", "")
         print(f"liability: invalid facts document, field {field}: {exc.message}", file=err)
         return EXIT_BAD_INPUT
-    print(json.dumps(decide(facts).to_json_dict(), ensure_ascii=False, indent=2), file=out)
+    determination = decide(facts, admitted=frozenset(getattr(args, "admit", ())))
+    print(json.dumps(determination.to_json_dict(), ensure_ascii=False, indent=2), file=out)
     return EXIT_OK

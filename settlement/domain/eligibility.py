@@ -1,4 +1,4 @@
-"""The eligibility gate for online quick handling (快处快赔), research notes §1.5 (G1–G15).
+"""The eligibility gate for online quick handling (快处快赔), research notes §1.5 (G1–G15, G16).
 
 Each exclusion is data: what triggers it, its legal basis, where it sends the parties (the
 *route*) and what the driver should do right now, in Chinese and English. :func:`check` reads
@@ -11,7 +11,12 @@ liability is left to online police determination (程序规定第20条).
 
 Only facts stated as true (or, for a licence or insurance, stated as false) trigger an
 exclusion; an unstated fact does not, because the intake form must ask for it first.
-Not covered: G15 (motor vehicle v. non-motor vehicle), which the facts vocabulary cannot state.
+
+Online quick handling covers two motor vehicles only (G15, G16): a non-motor party (e-bike,
+bicycle, pedestrian) or more than two vehicles leaves self-negotiation. Those two exclusions
+are *admissible*: where local rules allow it, a jurisdiction admits them to online police
+determination (:func:`check` ``admitted``; see :mod:`settlement.domain.jurisdiction`), so the
+case stays online but only the police may decide it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from settlement.domain.facts import AccidentFacts, PartyLabel, Vehicle
+from settlement.domain.facts import (
+    MAX_VEHICLE_COUNT,
+    NON_MOTOR_TYPES,
+    AccidentFacts,
+    PartyLabel,
+    Vehicle,
+)
 from settlement.domain.rules.model import LegalRef
 
 Route = Literal[
@@ -70,7 +81,7 @@ ROUTE_GUIDANCE: dict[Route, tuple[str, str]] = {
 class Trigger:
     """A fact value that triggers an exclusion: ``scope.field`` equals one of ``values``."""
 
-    scope: Literal["flags", "vehicle"]
+    scope: Literal["flags", "location", "vehicle"]
     field: str
     values: tuple[object, ...]
 
@@ -81,12 +92,15 @@ class Exclusion:
 
     Attributes:
         reason: the refusal code clients see (``refusal_reasons``).
-        gate: the gate number in the research notes (G1…G14).
+        gate: the gate number in the research notes (G1…G15); G16 (more than two
+            vehicles) comes from the facts document.
         triggers: any one of these triggers the exclusion.
         route: where the parties go instead of self-negotiation.
         basis: statutes and articles.
         advice_zh / advice_en: what the driver should do now, in plain words.
         unless: a reason code that, applying to the same party, makes this one redundant.
+        admissible: a jurisdiction may admit the case to online police determination
+            despite this exclusion (local rules for non-motor parties and several vehicles).
     """
 
     reason: str
@@ -97,6 +111,7 @@ class Exclusion:
     advice_zh: str
     advice_en: str
     unless: str | None = None
+    admissible: bool = False
 
 
 def _flag(name: str) -> tuple[Trigger, ...]:
@@ -224,6 +239,24 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
         "if they can be moved, then call the police and wait for them.",
     ),
     Exclusion(
+        "non_motor_party", "G15", (_vehicle("type", *sorted(NON_MOTOR_TYPES)),),
+        _MOVE, (LegalRef("程序规定", "第19条"), LegalRef("实施条例", "第87条"),
+                LegalRef("12123快处条件", "")),
+        "涉及非机动车或行人，不能线上自行协商：拍照固定证据、移至安全处后报警，由交警处理。",
+        "A bicycle, e-bike or pedestrian is involved, so the parties cannot settle online "
+        "themselves: take photos, move to a safe place and call the police.",
+        admissible=True,
+    ),
+    Exclusion(
+        "more_than_two_vehicles", "G16",
+        (Trigger("location", "vehicle_count", tuple(range(3, MAX_VEHICLE_COUNT + 1))),),
+        _MOVE, (LegalRef("程序规定", "第19条"), LegalRef("12123快处条件", "")),
+        "三辆及以上车辆的事故不能线上自行协商：拍照固定证据、移车至安全处后报警，由交警处理。",
+        "Three or more vehicles are involved, so the parties cannot settle online themselves: "
+        "take photos, move the vehicles to a safe place and call the police.",
+        admissible=True,
+    ),
+    Exclusion(
         "single_vehicle", "G13", _flag("single_vehicle"),
         _INSURER, (LegalRef("程序规定", "第19条"), LegalRef("12123快处条件", "")),
         "单车事故不能线上快处：拍照固定证据、移车后向保险公司报案；损坏公共设施的还应报警。",
@@ -259,10 +292,13 @@ class Eligibility:
     Attributes:
         refusals: every exclusion that applies, in gate order.
         disputed: the parties dispute the facts (G12): no self-agreed liability.
+        admitted: exclusions the jurisdiction admits to online police determination; the
+            case stays online, but only the police decide it.
     """
 
     refusals: tuple[Refusal, ...]
     disputed: bool
+    admitted: tuple[Refusal, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -282,38 +318,49 @@ class Eligibility:
         return tuple(dict.fromkeys(r.reason for r in self.refusals))
 
 
+_Check = tuple[str, str, frozenset[object]]
+
+
 def _compile(
     exclusions: tuple[Exclusion, ...],
-) -> tuple[tuple[Exclusion, tuple[Trigger, ...], tuple[Trigger, ...]], ...]:
-    return tuple(
-        (e, tuple(t for t in e.triggers if t.scope == "flags"),
-         tuple(t for t in e.triggers if t.scope == "vehicle"))
-        for e in exclusions
-    )
+) -> tuple[tuple[Exclusion, tuple[_Check, ...], tuple[_Check, ...]], ...]:
+    # Sets, not the tuples as written: an unstated (None) fact is looked up, not scanned for.
+    def checks(e: Exclusion, vehicle: bool) -> tuple[_Check, ...]:
+        return tuple((t.scope, t.field, frozenset(t.values)) for t in e.triggers
+                     if (t.scope == "vehicle") is vehicle)
+
+    return tuple((e, checks(e, False), checks(e, True)) for e in exclusions)
 
 
 _COMPILED = _compile(EXCLUSIONS)
 
 
-def check(facts: AccidentFacts, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) -> Eligibility:
+def check(
+    facts: AccidentFacts,
+    exclusions: tuple[Exclusion, ...] = EXCLUSIONS,
+    *,
+    admitted: frozenset[str] = frozenset(),
+) -> Eligibility:
     """Apply the eligibility gate.
 
     Args:
         facts: a validated facts document.
         exclusions: the gate table (the default is the national one above).
+        admitted: reason codes of admissible exclusions the jurisdiction admits to online
+            police determination (other codes are ignored: they never apply).
 
     Returns:
         All applicable exclusions and whether the facts are disputed.
     """
     table = _COMPILED if exclusions is EXCLUSIONS else _compile(exclusions)
-    flags = facts.flags
+    flags, location = facts.flags, facts.location
     vehicles: list[Vehicle] = [facts.vehicles[label] for label in facts.parties]
     refusals: list[Refusal] = []
     hits: dict[str, tuple[PartyLabel, ...]] = {}
     for exclusion, scene_triggers, vehicle_triggers in table:
         scene = False
-        for t in scene_triggers:
-            if getattr(flags, t.field) in t.values:
+        for scope, name, values in scene_triggers:
+            if getattr(flags if scope == "flags" else location, name) in values:
                 scene = True
         parties: tuple[PartyLabel, ...] = ()
         if vehicle_triggers:
@@ -321,11 +368,16 @@ def check(facts: AccidentFacts, exclusions: tuple[Exclusion, ...] = EXCLUSIONS) 
             for vehicle in vehicles:
                 if vehicle.label in covered:
                     continue
-                for t in vehicle_triggers:
-                    if getattr(vehicle, t.field) in t.values:
+                for _, name, values in vehicle_triggers:
+                    if getattr(vehicle, name) in values:
                         parties += (vehicle.label,)
                         break
         if scene or parties:
             hits[exclusion.reason] = parties
             refusals.append(Refusal(exclusion, parties))
-    return Eligibility(tuple(refusals), disputed=flags.dispute_on_facts is True)
+    disputed = flags.dispute_on_facts is True
+    if not (admitted and refusals):
+        return Eligibility(tuple(refusals), disputed)
+    admits = tuple(r for r in refusals if r.exclusion.admissible and r.reason in admitted)
+    kept = tuple(r for r in refusals if r not in admits)
+    return Eligibility(kept, disputed, admits)

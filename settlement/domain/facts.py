@@ -73,7 +73,18 @@ SiteFeature = Literal[
     "busy_urban_section",
 ]
 
-VehicleType = Literal["small_car", "light_truck", "bus", "hazmat_tanker"]
+VehicleType = Literal[
+    "small_car",
+    "light_truck",
+    "bus",
+    "hazmat_tanker",
+    "motorcycle",
+    "e_bike",
+    "bicycle",
+    "pedestrian_none",
+]
+# Parties that are not motor vehicles: quick handling covers two motor vehicles only.
+NON_MOTOR_TYPES: frozenset[str] = frozenset({"e_bike", "bicycle", "pedestrian_none"})
 Plate = Literal["valid", "none", "forged"]
 Manoeuvre = Literal[
     "straight",
@@ -130,6 +141,10 @@ Position = Literal[
     "behind", "ahead", "alongside_left", "alongside_right", "oncoming", "from_left", "from_right"
 ]
 SlopeDirection = Literal["uphill", "downhill"]
+# Where this vehicle came from, seen from the other party's driving seat (让右方来车先行).
+ApproachFrom = Literal["right", "left", "opposite", "behind", "same_direction"]
+# How the other party states the same approach: "from your right" is "from my left".
+APPROACH_COMPLEMENT: Mapping[str, str] = {"right": "left", "left": "right", "opposite": "opposite"}
 
 def _allowed(literal: object) -> frozenset[str]:
     return frozenset(cast(tuple[str, ...], get_args(literal)))
@@ -152,6 +167,7 @@ _INDICATORS = _allowed(Indicator)
 _DAMAGE_LOCATIONS = _allowed(DamageLocation)
 _POSITIONS = _allowed(Position)
 _SLOPE_DIRECTIONS = _allowed(SlopeDirection)
+_APPROACHES = _allowed(ApproachFrom)
 
 VEHICLE_EXTENSION_KEYS: frozenset[str] = frozenset(
     {
@@ -183,6 +199,8 @@ _LANE_LABEL = re.compile(r"[a-z0-9_]{1,40}")
 _LIST_ENTRY = re.compile(r"[A-Za-z0-9_]{1,60}")
 _PARTY_SIGN = re.compile(r"(?P<base>[a-z0-9_]+?)_for_(?P<party>[AB])(?:_direction)?")
 _MAX_DAMAGE_ESTIMATE = Decimal(10_000_000)
+_MAX_COVER = Decimal(100_000_000)
+MAX_VEHICLE_COUNT = 50
 
 
 # --- the typed document ---------------------------------------------------------------
@@ -213,6 +231,7 @@ class Location:
     site_features: frozenset[str] = frozenset()
     signs_for_A: frozenset[str] = frozenset()
     signs_for_B: frozenset[str] = frozenset()
+    vehicle_count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +280,11 @@ class Vehicle:
     dashcam: bool | None = None
     damage_location: DamageLocation | None = None
     damage_estimate_cny: Decimal | None = None
+    approach_from: ApproachFrom | None = None
+    load_shed: bool | None = None
+    commercial_third_party_cover: bool | None = None
+    commercial_third_party_cover_cny: Decimal | None = None
+    own_damage_cover: bool | None = None
     position: Position | None = None
     tail_lights_on: bool | None = None
     over_length_unmarked: bool | None = None
@@ -342,16 +366,20 @@ def _choice_set(
     return tuple(cast(list[str], value))
 
 
-def _positive_int(raw: Mapping[str, object], key: str, prefix: str) -> int | None:
+def _positive_int(
+    raw: Mapping[str, object], key: str, prefix: str, maximum: int = 20
+) -> int | None:
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 20:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum:
         return value
-    raise _fail(f"{prefix}.{key}", "must be an integer from 1 to 20")
+    raise _fail(f"{prefix}.{key}", f"must be an integer from 1 to {maximum}")
 
 
-def _amount(raw: Mapping[str, object], key: str, prefix: str) -> Decimal | None:
+def _amount(
+    raw: Mapping[str, object], key: str, prefix: str, maximum: Decimal = _MAX_DAMAGE_ESTIMATE
+) -> Decimal | None:
     value = raw.get(key)
     if value is None:
         return None
@@ -363,9 +391,19 @@ def _amount(raw: Mapping[str, object], key: str, prefix: str) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise _fail(field, "must be a number of yuan") from None
-    if not amount.is_finite() or amount < 0 or amount > _MAX_DAMAGE_ESTIMATE:
-        raise _fail(field, "must be between 0 and 10,000,000 yuan")
+    if not amount.is_finite() or amount < 0 or amount > maximum:
+        raise _fail(field, f"must be between 0 and {maximum:,} yuan")
     return amount
+
+
+def _cover(obj: Mapping[str, object], prefix: str) -> tuple[bool | None, Decimal | None]:
+    """商业三者险: whether there is one and its sum insured, which must not contradict."""
+    has_cover = _bool(obj, "commercial_third_party_cover", prefix)
+    amount = _amount(obj, "commercial_third_party_cover_cny", prefix, _MAX_COVER)
+    if has_cover is False and amount:
+        raise _fail(f"{prefix}.commercial_third_party_cover_cny",
+                    "states a sum insured although commercial_third_party_cover is false")
+    return has_cover, amount
 
 
 def _lane(raw: Mapping[str, object], prefix: str) -> tuple[str | None, str | None, str | None]:
@@ -410,6 +448,8 @@ _VEHICLE_BOOLS: tuple[str, ...] = (
     "left_scene",
     "intentional",
     "commercial_third_party_insured",
+    "load_shed",
+    "own_damage_cover",
 )
 _VEHICLE_CHOICES: tuple[tuple[str, frozenset[str]], ...] = (
     ("type", _VEHICLE_TYPES),
@@ -420,6 +460,7 @@ _VEHICLE_CHOICES: tuple[tuple[str, frozenset[str]], ...] = (
     ("damage_location", _DAMAGE_LOCATIONS),
     ("position", _POSITIONS),
     ("slope_direction", _SLOPE_DIRECTIONS),
+    ("approach_from", _APPROACHES),
 )
 _FLAG_KEYS: tuple[str, ...] = (
     "injuries",
@@ -453,6 +494,10 @@ def parse_vehicle(raw: object, label: PartyLabel, prefix: str) -> Vehicle:
         kwargs[key] = _choice(obj, key, allowed, prefix)
     kwargs["lane"], kwargs["lane_from"], kwargs["lane_to"] = _lane(obj, prefix)
     kwargs["damage_estimate_cny"] = _amount(obj, "damage_estimate_cny", prefix)
+    if kwargs["load_shed"] is None and kwargs["load_spilled"] is True:
+        kwargs["load_shed"] = True  # the older extension key says the same thing
+    cover = _cover(obj, prefix)
+    kwargs["commercial_third_party_cover"], kwargs["commercial_third_party_cover_cny"] = cover
     return Vehicle(**kwargs)  # type: ignore[arg-type]  # keys and types checked above
 
 
@@ -491,6 +536,7 @@ def parse_location(raw: object, prefix: str = "location") -> Location:
         site_features=frozenset(_choice_set(obj, "site_features", _SITE_FEATURES, prefix)),
         signs_for_A=frozenset(general | by_party["A"]),
         signs_for_B=frozenset(general | by_party["B"]),
+        vehicle_count=_positive_int(obj, "vehicle_count", prefix, MAX_VEHICLE_COUNT),
     )
 
 

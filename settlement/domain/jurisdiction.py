@@ -53,3 +53,55 @@ def district_name(code: str) -> str:
         if district.code == code:
             return district.name
     return code
+
+
+ADMISSIBLE_REASONS: frozenset[str] = frozenset({"non_motor_party", "more_than_two_vehicles"})
+"""Exclusions a local rule may admit to online police determination (eligibility G15, G16)."""
+
+EVERY_DISTRICT = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalAdmissions:
+    """Which jurisdictions' local rules admit otherwise excluded cases to online police review.
+
+    ``by_district`` maps a division code (or ``*`` for every district) to reason codes from
+    :data:`ADMISSIBLE_REASONS`. Nowhere admitted is the national default.
+    """
+
+    by_district: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def admitted(self, district: str) -> frozenset[str]:
+        """The reasons admitted for cases of ``district``."""
+        found: frozenset[str] = frozenset()
+        for code, reasons in self.by_district:
+            if code in (district, EVERY_DISTRICT):
+                found |= reasons
+        return found
+
+    @classmethod
+    def parse(cls, raw: str) -> LocalAdmissions:
+        """Read ``"440304=non_motor_party+more_than_two_vehicles,*=non_motor_party"``.
+
+        Raises:
+            ValueError: an entry is malformed, a district is unknown or listed twice, or a
+                reason is not admissible.
+        """
+        known = {d.code for d in DISTRICTS} | {EVERY_DISTRICT}
+        entries: dict[str, frozenset[str]] = {}
+        for entry in filter(None, (part.strip() for part in raw.split(","))):
+            code, sep, names = entry.partition("=")
+            code = code.strip()
+            reasons = frozenset(filter(None, (n.strip() for n in names.split("+"))))
+            if not sep or not reasons:
+                raise ValueError("entries look like DISTRICT=reason+reason, separated by commas")
+            if code not in known:
+                raise ValueError(f"unknown district {code!r}")
+            if code in entries:
+                raise ValueError(f"district {code} is listed twice")
+            unknown = reasons - ADMISSIBLE_REASONS
+            if unknown:
+                allowed = sorted(ADMISSIBLE_REASONS)
+                raise ValueError(f"{sorted(unknown)} cannot be admitted; choose from {allowed}")
+            entries[code] = reasons
+        return cls(tuple(entries.items()))

@@ -3,7 +3,9 @@
 :func:`decide` runs, in order:
 
 1. the eligibility gate (:mod:`settlement.domain.eligibility`): any exclusion refuses quick
-   handling and leaves liability to the police (待交警认定);
+   handling and leaves liability to the police (待交警认定); an exclusion the jurisdiction
+   admits (a non-motor party, more than two vehicles) keeps the case online but sends it to
+   online police determination with the catalogue's answer only proposed;
 2. the "never guess" checks: a stated dispute, a signal only *claimed*, contradictory
    positions, or damage that does not fit the manoeuvres (§2.5) → 待交警认定 and online police
    determination (程序规定第20条);
@@ -24,9 +26,8 @@ from dataclasses import dataclass
 
 from settlement.domain import eligibility
 from settlement.domain.eligibility import ROUTE_GUIDANCE, Refusal, Route
-from settlement.domain.facts import AccidentFacts, PartyLabel, other_party
-from settlement.domain.money import Money
-from settlement.domain.payout import PartyPosition, Payout, compute_payout
+from settlement.domain.facts import APPROACH_COMPLEMENT, AccidentFacts, PartyLabel, other_party
+from settlement.domain.payout import Payout, compute_payout, positions_from_facts
 from settlement.domain.rules.evaluate import DEFAULT_RULES, Evaluation, Firing, Misfit, RuleSet
 from settlement.domain.rules.model import EQUAL, MAJOR, MINOR, PENDING, LegalRef, Level, Rule
 
@@ -123,6 +124,7 @@ class Determination:
         proposed_rules: the rules behind ``proposed_liability``.
         conflicts: stated facts that contradict each other.
         misfits: damage locations that do not fit the manoeuvres.
+        admitted: exclusions the jurisdiction admitted to online police determination.
     """
 
     catalogue_version: str
@@ -136,6 +138,7 @@ class Determination:
     proposed_rules: tuple[FiredRule, ...] = ()
     conflicts: tuple[FactConflict, ...] = ()
     misfits: tuple[Misfit, ...] = ()
+    admitted: tuple[Refusal, ...] = ()
 
     @property
     def refusal_reasons(self) -> tuple[str, ...]:
@@ -162,18 +165,11 @@ class Determination:
         }
         if self.refusals:
             out["refusal_reasons"] = list(self.refusal_reasons)
-            out["refusal_details"] = [
-                {
-                    "reason": r.reason,
-                    "gate": r.exclusion.gate,
-                    "parties": list(r.parties),
-                    "route": r.exclusion.route,
-                    "legal_basis": [str(ref) for ref in r.exclusion.basis],
-                    "advice_zh": r.exclusion.advice_zh,
-                    "advice_en": r.exclusion.advice_en,
-                }
-                for r in self.refusals
-            ]
+            out["refusal_details"] = [_refusal_json(r) for r in self.refusals]
+        if self.admitted:
+            # Excluded from self-negotiation, admitted online by the local rules.
+            out["police_only_reasons"] = list(dict.fromkeys(r.reason for r in self.admitted))
+            out["police_only_details"] = [_refusal_json(r) for r in self.admitted]
         if self.proposed_liability is not None:
             out["proposed_liability"] = dict(self.proposed_liability)
             out["proposed_rules"] = [rule.to_json_dict() for rule in self.proposed_rules]
@@ -189,6 +185,27 @@ class Determination:
         if self.payout is not None:
             out["payout"] = self.payout.to_json_dict()
         return out
+
+
+def _refusal_json(refusal: Refusal) -> dict[str, object]:
+    exclusion = refusal.exclusion
+    return {
+        "reason": refusal.reason,
+        "gate": exclusion.gate,
+        "parties": list(refusal.parties),
+        "route": exclusion.route,
+        "legal_basis": [str(ref) for ref in exclusion.basis],
+        "advice_zh": exclusion.advice_zh,
+        "advice_en": exclusion.advice_en,
+    }
+
+
+def _gate_rules(refusals: tuple[Refusal, ...]) -> tuple[FiredRule, ...]:
+    return tuple(
+        FiredRule(r.exclusion.gate, None, r.exclusion.basis, r.exclusion.advice_zh,
+                  r.exclusion.advice_en, reason=r.reason)
+        for r in refusals
+    )
 
 
 def _from_rule(rule: Rule, party: PartyLabel, parties: tuple[PartyLabel, ...]) -> FiredRule:
@@ -277,24 +294,21 @@ def fact_conflicts(facts: AccidentFacts) -> tuple[FactConflict, ...]:
         if a is not None and b is not None and _POSITION_COMPLEMENT[a] != b:
             found.append(FactConflict("vehicles.B.position",
                                       f"A says it was {a} of B, B says it was {b} of A"))
+        a_from, b_from = facts.vehicles["A"].approach_from, facts.vehicles["B"].approach_from
+        if a_from is not None and b_from is not None and (
+            APPROACH_COMPLEMENT.get(a_from, b_from) != b_from
+            or APPROACH_COMPLEMENT.get(b_from, a_from) != a_from
+        ):
+            found.append(FactConflict(
+                "vehicles.B.approach_from",
+                f"A came from B's {a_from}, yet B came from A's {b_from}"))
     return tuple(found)
 
 
 def _payout(facts: AccidentFacts, liability: Mapping[PartyLabel, Level]) -> Payout | None:
-    positions: list[PartyPosition] = []
-    for label in facts.parties:
-        vehicle = facts.vehicles[label]
-        if vehicle.damage_estimate_cny is None:
-            return None  # an unstated loss is not a zero loss
-        positions.append(
-            PartyPosition(
-                label=label,
-                liability=liability[label],
-                loss=Money(vehicle.damage_estimate_cny),
-                jqx_insured=vehicle.jqx_insured is not False,
-                commercial_insured=vehicle.commercial_third_party_insured is not False,
-            )
-        )
+    positions = positions_from_facts(facts, liability)
+    if positions is None:
+        return None  # an unstated loss is not a zero loss
     return compute_payout(
         positions,
         injuries=facts.flags.injuries is True or facts.flags.deaths is True,
@@ -312,35 +326,49 @@ def _pending(facts: AccidentFacts) -> dict[PartyLabel, Level]:
     return dict.fromkeys(facts.parties, PENDING)
 
 
-def decide(facts: AccidentFacts, rules: RuleSet = DEFAULT_RULES) -> Determination:
+def decide(
+    facts: AccidentFacts,
+    rules: RuleSet = DEFAULT_RULES,
+    *,
+    admitted: frozenset[str] = frozenset(),
+) -> Determination:
     """Decide eligibility, route, liability and payout for one accident.
 
     Args:
         facts: a validated facts document (:func:`settlement.domain.facts.parse_facts`).
         rules: the compiled catalogue; the default is the current version.
+        admitted: exclusions the case's jurisdiction admits to online police determination
+            (:meth:`settlement.domain.jurisdiction.LocalAdmissions.admitted`).
 
     Returns:
         The determination. 主要/次要 is only ever *proposed*, with the route
         ``online_police_determination``; self-negotiation yields 全部/无, 同等/同等 or 无/无.
     """
     version = rules.catalogue.version
-    gate = eligibility.check(facts)
+    gate = eligibility.check(facts, admitted=admitted)
     evaluation = rules.evaluate(facts)
     outcome = combine(evaluation, facts, rules)
 
     if not gate.allowed:
         refused_route = gate.route
         assert refused_route is not None  # noqa: S101  # refusals always carry a route
-        gate_rules = tuple(
-            FiredRule(r.exclusion.gate, None, r.exclusion.basis, r.exclusion.advice_zh,
-                      r.exclusion.advice_en, reason=r.reason)
-            for r in gate.refusals
-        )
         return Determination(
-            version, False, refused_route, _pending(facts), gate.refusals, gate_rules,
+            version, False, refused_route, _pending(facts), gate.refusals,
+            _gate_rules(gate.refusals),
             proposed_liability=outcome.liability if outcome else None,
             proposed_rules=outcome.rules if outcome else (),
             misfits=evaluation.misfits,
+        )
+
+    if gate.admitted:
+        # Online, but the parties may not settle it themselves: the police decide.
+        return Determination(
+            version, True, "online_police_determination", _pending(facts),
+            rules=_gate_rules(gate.admitted),
+            proposed_liability=outcome.liability if outcome else None,
+            proposed_rules=outcome.rules if outcome else (),
+            conflicts=fact_conflicts(facts), misfits=evaluation.misfits,
+            admitted=gate.admitted,
         )
 
     conflicts = fact_conflicts(facts)

@@ -15,6 +15,14 @@ Special cases:
       limits, and an insurer whose shares exceed its limit pays them scaled down (交强险理赔实务
       规程; 交通事故解释第18条).
 
+Covers, as the parties state them (facts document; :func:`positions_from_facts`):
+    * no 商业三者险 → the at-fault party pays what 交强险 leaves out of its own pocket, on a
+      line of its own (``tortfeasor_personally``); a stated sum insured caps 商业三者险 and the
+      excess is the party's own pocket too;
+    * no 车损险 → no own-damage remainder line: what nobody else pays stays with the party
+      (reported as ``own_loss_uncovered``);
+    * a cover not stated is assumed held (the worked examples' assumption).
+
 Assumptions (reported with every payout): 2020 limits, no deductibles (the 2020 reform dropped
 the liability-based ones), depreciation and loss of use excluded (商业险示范条款第26条).
 """
@@ -26,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from settlement.domain.facts import AccidentFacts, PartyLabel, Vehicle
 from settlement.domain.money import Money, total
 from settlement.domain.rules.model import EQUAL, FULL, MAJOR, MINOR, NONE, LegalRef, Level
 
@@ -83,6 +92,9 @@ class PartyPosition:
         loss: the party's own vehicle loss.
         jqx_insured: holds compulsory insurance (交强险).
         commercial_insured: holds commercial third-party cover (商业三者险).
+        commercial_limit: the 商业三者险 sum insured; ``None``: not stated, no cap applied.
+        own_damage_insured: holds own-damage cover (车损险); ``None``: not stated, and the
+            remainder is shown as "own-damage cover or self".
     """
 
     label: str
@@ -90,6 +102,8 @@ class PartyPosition:
     loss: Money
     jqx_insured: bool = True
     commercial_insured: bool = True
+    commercial_limit: Money | None = None
+    own_damage_insured: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +145,9 @@ class Payout:
         note: why 互碰自赔 does or does not apply (short English sentence).
         ratios: liability ratio used per party.
         commercial_insured: which parties were assumed to hold 商业三者险.
+        commercial_limits: the stated 商业三者险 sums insured (parties that stated one).
+        own_damage_insured: the stated 车损险 cover (parties that stated it).
+        uncovered: per party without 车损险, the own loss nobody else pays.
     """
 
     lines: tuple[PayoutLine, ...]
@@ -138,6 +155,9 @@ class Payout:
     note: str
     ratios: Mapping[str, Decimal]
     commercial_insured: Mapping[str, bool] = field(default_factory=dict)
+    commercial_limits: Mapping[str, Money] = field(default_factory=dict)
+    own_damage_insured: Mapping[str, bool] = field(default_factory=dict)
+    uncovered: Mapping[str, Money] = field(default_factory=dict)
 
     def received_by(self, label: str) -> Money:
         """Everything paid to ``label`` by others' covers (own-damage cover excluded)."""
@@ -146,17 +166,26 @@ class Payout:
 
     def to_json_dict(self) -> dict[str, object]:
         """Flat keys as in the worked examples, plus an itemised ``breakdown``."""
-        out: dict[str, object] = {
-            "assumptions": {
-                "jqx_limits": JQX_LIMITS_LABEL,
-                "commercial_third_party_insured": dict(self.commercial_insured),
-                "deductibles": "none",
-            }
+        assumptions: dict[str, object] = {
+            "jqx_limits": JQX_LIMITS_LABEL,
+            "commercial_third_party_insured": dict(self.commercial_insured),
+            "deductibles": "none",
         }
+        if self.commercial_limits:
+            assumptions["commercial_third_party_cover_cny"] = {
+                label: limit.to_json() for label, limit in self.commercial_limits.items()
+            }
+        if self.own_damage_insured:
+            assumptions["own_damage_cover"] = dict(self.own_damage_insured)
+        out: dict[str, object] = {"assumptions": assumptions}
         for line in self.lines:
             if line.cover == "own_damage_or_self" and line.amount.is_zero:
                 continue
             out[line.key] = line.amount.to_json()
+        if self.uncovered:
+            out["own_loss_uncovered"] = {
+                label: amount.to_json() for label, amount in self.uncovered.items()
+            }
         out["hupeng_zipei_applicable"] = self.hupeng_zipei_applicable
         out["note"] = self.note
         out["liability_ratio_percent"] = {
@@ -231,6 +260,13 @@ def compute_payout(
         ratios[p.label] = ratio
     at_fault = {label: ratio > 0 for label, ratio in ratios.items()}
     insured = {p.label: p.commercial_insured for p in parties}
+    limits: dict[str, Money] = {}
+    own_damage: dict[str, bool] = {}
+    for p in parties:
+        if p.commercial_limit is not None and p.commercial_insured:
+            limits[p.label] = p.commercial_limit
+        if p.own_damage_insured is not None:
+            own_damage[p.label] = p.own_damage_insured
 
     blocker = _hupeng_blocker(parties, at_fault, injuries, outside_property_damage)
     if blocker is None:
@@ -238,7 +274,7 @@ def compute_payout(
             PayoutLine("jqx_hupeng_zipei", p.label, p.label, p.label, p.loss) for p in parties
         )
         return Payout(lines, True, "互碰自赔 applies: each insurer pays its own insured's car.",
-                      ratios, insured)
+                      ratios, insured, limits, own_damage)
 
     jqx = _jqx_shares(parties, at_fault)
     all_jqx = all(p.jqx_insured for p in parties)
@@ -256,22 +292,96 @@ def compute_payout(
         else:
             lines_out.append(PayoutLine("jqx_no_fault", payer, payee, payer, amount))
 
+    shares: dict[tuple[str, str], Money] = {}
     for victim in parties:
         received = total([amt for (_, payee), amt in jqx.items() if payee == victim.label])
         remainder = (victim.loss - received).at_least_zero()
         for liable in parties:
-            if liable.label == victim.label or not at_fault[liable.label]:
-                continue
-            share = remainder.times(ratios[liable.label])
-            cover: Cover = (
-                "commercial_third_party" if liable.commercial_insured else "tortfeasor_personally"
-            )
-            lines_out.append(PayoutLine(cover, liable.label, victim.label, liable.label, share))
+            if liable.label != victim.label and at_fault[liable.label]:
+                shares[(liable.label, victim.label)] = remainder.times(ratios[liable.label])
+    for (liable_label, victim_label), share in shares.items():
+        liable = by_label[liable_label]
+        if not liable.commercial_insured:
+            # No 商业三者险: the liable party's own pocket, on a line of its own.
+            lines_out.append(PayoutLine("tortfeasor_personally", liable_label, victim_label,
+                                        liable_label, share))
+            continue
+        limit = liable.commercial_limit
+        covered = share if limit is None else _commercial_part(liable_label, limit, share, shares)
+        lines_out.append(PayoutLine("commercial_third_party", liable_label, victim_label,
+                                    liable_label, covered))
+        if covered is not share and covered.amount != share.amount:
+            # Beyond the sum insured: the rest is the liable party's own pocket.
+            lines_out.append(PayoutLine("tortfeasor_personally", liable_label, victim_label,
+                                        liable_label, share - covered))
+    uncovered: dict[str, Money] = {}
     for victim in parties:
         got = total([ln.amount for ln in lines_out if ln.payee == victim.label])
+        left = (victim.loss - got).at_least_zero()
+        if victim.own_damage_insured is False:
+            if not left.is_zero:
+                uncovered[victim.label] = left
+            continue
         lines_out.append(PayoutLine("own_damage_or_self", victim.label, victim.label,
-                                    victim.label, (victim.loss - got).at_least_zero()))
-    return Payout(tuple(lines_out), False, blocker, ratios, insured)
+                                    victim.label, left))
+    return Payout(tuple(lines_out), False, blocker, ratios, insured, limits, own_damage,
+                  uncovered)
+
+
+def _commercial_part(
+    liable: str, limit: Money, share: Money, shares: Mapping[tuple[str, str], Money]
+) -> Money:
+    """What a sum insured of ``limit`` pays of ``share``: all, or its pro-rata part."""
+    claimed = total([amount for (payer, _), amount in shares.items() if payer == liable])
+    if claimed <= limit:
+        return share
+    # Several victims beyond the sum insured share it in proportion to their claims.
+    return share.share(limit.amount, claimed.amount)
+
+
+def positions_from_facts(
+    facts: AccidentFacts, liability: Mapping[PartyLabel, Level]
+) -> list[PartyPosition] | None:
+    """Each party's payout position from the facts document, covers as stated.
+
+    Args:
+        facts: the validated facts (losses in ``damage_estimate_cny``, covers per vehicle).
+        liability: the settled levels.
+
+    Returns:
+        The positions, or ``None`` when some party's loss is not stated (an unstated loss is
+        not a zero loss).
+    """
+    positions: list[PartyPosition] = []
+    for label in facts.parties:
+        vehicle = facts.vehicles[label]
+        if vehicle.damage_estimate_cny is None:
+            return None
+        limit = vehicle.commercial_third_party_cover_cny
+        positions.append(
+            PartyPosition(
+                label=label,
+                liability=liability[label],
+                loss=Money(vehicle.damage_estimate_cny),
+                jqx_insured=vehicle.jqx_insured is not False,
+                commercial_insured=_has_commercial_cover(vehicle),
+                commercial_limit=Money(limit) if limit else None,
+                own_damage_insured=vehicle.own_damage_cover,
+            )
+        )
+    return positions
+
+
+def _has_commercial_cover(vehicle: Vehicle) -> bool:
+    """商业三者险 as stated: the published keys first, then the older extension key."""
+    cover, limit = vehicle.commercial_third_party_cover, vehicle.commercial_third_party_cover_cny
+    if limit is not None and limit == 0:
+        return False  # a sum insured of 0 yuan is no cover
+    if cover is not None:
+        return cover
+    if limit is not None:
+        return True
+    return vehicle.commercial_third_party_insured is not False
 
 
 def _jqx_shares(

@@ -8,7 +8,8 @@ Each driver describes the accident from the phone. A *statement* is a JSON objec
       "party": "A",
       "vehicle":       { "...": "this driver's own vehicle, in the facts vocabulary" },
       "other_vehicle": { "manoeuvre": "...", "signal_faced": "...", "lane": "...",
-                         "indicator": "...", "damage_location": "...", "position": "..." },
+                         "indicator": "...", "damage_location": "...", "position": "...",
+                         "approach_from": "...", "load_shed": true },
       "location":      { "...": "the place, in the facts vocabulary" },
       "flags":         { "...": "scene flags, in the facts vocabulary" }
     }
@@ -55,6 +56,8 @@ VIEWABLE_FIELDS: tuple[str, ...] = (
     "indicator",
     "damage_location",
     "position",
+    "approach_from",
+    "load_shed",
 )
 
 

@@ -35,6 +35,7 @@ from settlement.domain import agreement as documents
 from settlement.domain.case import Case, CaseStatus
 from settlement.domain.evidence import PhotoReuse, photo_reuse
 from settlement.domain.facts import parse_facts
+from settlement.domain.jurisdiction import LocalAdmissions
 from settlement.domain.liability import decide
 from settlement.domain.loss import Grade, assess_loss, default_catalogue, items_for_location
 from settlement.domain.reconcile import reconcile
@@ -142,8 +143,13 @@ def _statement_for_reconcile(case: Case, label: str) -> dict[str, Any]:
     }
 
 
-def build_proposal(case: Case, now: datetime) -> tuple[dict[str, Any], CaseStatus]:
+def build_proposal(
+    case: Case, now: datetime, admissions: LocalAdmissions | None = None
+) -> tuple[dict[str, Any], CaseStatus]:
     """Reconcile, assess loss, decide; return the proposal and the status it leads to.
+
+    ``admissions`` are the local rules admitting a non-motor party or more than two vehicles
+    to online police determination in the case's jurisdiction (none by default).
 
     Raises:
         IllegalTransition: the case is not waiting for a proposal (statements missing, or
@@ -167,7 +173,8 @@ def build_proposal(case: Case, now: datetime) -> tuple[dict[str, Any], CaseStatu
         loss[label] = assess_party_loss(vehicle, region)
         if loss[label]["amount"] is not None:
             vehicle["damage_estimate_cny"] = loss[label]["amount"]
-    determination = decide(parse_facts(document))
+    admitted = admissions.admitted(case.jurisdiction) if admissions else frozenset[str]()
+    determination = decide(parse_facts(document), admitted=admitted)
     proposal: dict[str, Any] = determination.to_json_dict()
     if not determination.quick_handling_allowed:
         target = CaseStatus.ON_SCENE
@@ -296,11 +303,14 @@ class LiabilityDesk:
         signature_ttl: timedelta = SIGNATURE_TTL,
         settle: Callable[[Case], Awaitable[Case]] | None = None,
         photos: PhotoRepository | None = None,
+        admissions: LocalAdmissions | None = None,
     ) -> None:
         """``settle`` saves a case that has just been agreed and files its claims;
-        ``photos`` lets the fraud gate see photos copied from other cases."""
+        ``photos`` lets the fraud gate see photos copied from other cases; ``admissions``
+        are the jurisdictions' local rules for online police determination."""
         self._settle = settle
         self._photos = photos
+        self._admissions = admissions
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -327,7 +337,7 @@ class LiabilityDesk:
 
         async def change(case: Case) -> Case:
             case.require_party(user_id)
-            proposal, target = build_proposal(case, now)
+            proposal, target = build_proposal(case, now, self._admissions)
             reuse = await self._reuse(case)
             if reuse.blocks_self_negotiation and target is not CaseStatus.ON_SCENE:
                 # A photo copied from another case: only a reviewer may decide this one.

@@ -27,6 +27,7 @@ VEHICLE_TYPES = _values(facts.VehicleType)
 MANOEUVRES = _values(facts.Manoeuvre)
 SIGNALS = _values(facts.Signal)
 DAMAGE_LOCATIONS = _values(facts.DamageLocation)
+APPROACHES = _values(facts.ApproachFrom)
 LICENCE_CLASSES = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E"]
 
 
@@ -155,12 +156,19 @@ VEHICLE_FACTS: Schema = {
         "manoeuvre": _enum(MANOEUVRES),
         "lane": _string(60, pattern=r"[a-z0-9_]+(->[a-z0-9_]+)?"),
         "signal_faced": _enum(SIGNALS),
-        "indicator": _enum(["left", "right"]),
+        "indicator": _enum(_values(facts.Indicator)),
         "hazard_lights": _boolean(),
         "warning_triangle": _boolean(),
         "dashcam": _boolean(),
         "damage_location": _enum(DAMAGE_LOCATIONS),
         "damage_estimate_cny": {"type": "number", "minimum": 0, "maximum": 10_000_000},
+        "approach_from": _enum(APPROACHES),
+        "load_shed": _boolean(),
+        "commercial_third_party_cover": _boolean(),
+        "commercial_third_party_cover_cny": {
+            "type": "number", "minimum": 0, "maximum": 100_000_000
+        },
+        "own_damage_cover": _boolean(),
     },
 }
 
@@ -170,7 +178,7 @@ SCENE_FACTS: Schema = {
     "properties": {
         "road_type": _enum(ROAD_TYPES),
         "intersection": _enum(INTERSECTIONS),
-        "time": _enum(["day", "night"]),
+        "time": _enum(_values(facts.TimeOfDay)),
         "street_lighting": _boolean(),
         "gradient": _enum(["uphill"]),
         "centre_line": _enum(["broken", "double_solid_yellow"]),
@@ -180,6 +188,7 @@ SCENE_FACTS: Schema = {
         "markings": {"type": "array", "maxItems": 10, "items": _string(60)},
         "signs": {"type": "array", "maxItems": 10, "items": _string(60)},
         "u_turn_permitted": _boolean(),
+        "vehicle_count": {"type": "integer", "minimum": 1, "maximum": facts.MAX_VEHICLE_COUNT},
     },
 }
 

@@ -34,7 +34,7 @@ from settlement.domain.rules.model import (
     true,
 )
 
-CATALOGUE_VERSION = "cn-quick-liability/2025.1"
+CATALOGUE_VERSION = "cn-quick-liability/2025.2"
 
 # --- groups of facts the rules share ----------------------------------------------------
 
@@ -116,7 +116,26 @@ ANY_PART = FRONTISH | REARISH | SIDES
 
 # --- reusable condition blocks ----------------------------------------------------------
 
-# Self's front met other's rear while other was ahead in the same lane.
+# A load that fell or spilled from a vehicle onto the other (道交法第48条, S41); the parser
+# reads the older key ``load_spilled`` into ``load_shed``.
+SHED_LOAD = true("self.load_shed")
+OTHER_SHED_LOAD = true("other.load_shed")
+# The other vehicle came from self's right (让右方来车先行), as either party states it.
+OTHER_FROM_RIGHT = any_of(
+    is_("other.approach_from", "right"),
+    is_("self.approach_from", "left"),
+    is_("other.position", "from_right"),
+    is_("self.position", "from_left"),
+)
+OPPOSING = any_of(
+    is_("other.approach_from", "opposite"),
+    is_("self.approach_from", "opposite"),
+    is_("other.position", "oncoming"),
+    is_("self.position", "oncoming"),
+)
+
+# Self's front met other's rear while other was ahead in the same lane (and no load the
+# vehicle ahead shed caused it: then S41 decides).
 REAR_END: tuple[Cond, ...] = (
     is_("self.manoeuvre", STRAIGHT),
     any_of(
@@ -125,6 +144,7 @@ REAR_END: tuple[Cond, ...] = (
         is_("other.position", "ahead"),
     ),
     same_if_stated("self.lane_to", "other.lane_to"),
+    none_of(OTHER_SHED_LOAD),  # last: rarely reached, so it costs the hot path nothing
 )
 REAR_END_PARTS = CollisionParts(FRONTISH, REARISH)
 # Self moved backwards into a vehicle behind it.
@@ -631,12 +651,12 @@ RULES: tuple[Rule, ...] = (
         "S32", "无灯无标志路口未让右方来车",
         "Uncontrolled, unsigned junction: not yielding to the right",
         (is_("loc.intersection", "uncontrolled_no_signs"), is_("self.manoeuvre", STRAIGHT),
-         is_("other.manoeuvre", STRAIGHT),
-         any_of(is_("other.position", "from_right"), is_("self.position", "from_left"))),
+         is_("other.manoeuvre", STRAIGHT), OTHER_FROM_RIGHT),
         (_ref("实施条例", "第52条第(二)项"),),
-        "无信号、无标志标线的路口，应让右方道路的来车先行；未让一方全部责任。",
-        "At a junction with no lights, signs or markings, traffic from the right goes first; "
-        "the car that did not yield bears full liability.",
+        "无信号、无标志标线的路口，双方均直行的，应让右方道路的来车先行；未让右方来车一方全部责任。",
+        "At a junction with no lights, signs or markings, when both go straight on, the car "
+        "coming from the right goes first; the car that did not give way to it bears full "
+        "liability.",
         reliability="A",
     ),
     _rule(
@@ -655,8 +675,7 @@ RULES: tuple[Rule, ...] = (
         "S34", "无灯路口相对方向右转未让左转",
         "Uncontrolled junction: right-turner not yielding to an opposing left-turner",
         (is_("loc.intersection", "uncontrolled_no_signs"), is_("self.manoeuvre", "right_turn"),
-         is_("other.manoeuvre", "left_turn"),
-         any_of(is_("other.position", "oncoming"), is_("self.position", "oncoming"))),
+         is_("other.manoeuvre", "left_turn"), OPPOSING),
         (_ref("实施条例", "第52条第(四)项"),),
         "无信号路口相对方向行驶的右转弯车让左转弯车先行；未让一方全部责任。",
         "At a junction without lights a right-turner gives way to an opposing left-turner; "
@@ -726,10 +745,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "S41", "装载物遗洒、飘散致事故",
         "Spilled or blown-off load",
-        (true("self.load_spilled"),),
+        (SHED_LOAD,),
         (_ref("道交法", "第48条"),),
-        "装载物不得遗洒、飘散；因遗洒飘散造成事故，装载一方全部责任。",
-        "A load must not spill or blow off; the carrier whose load did bears full liability.",
+        "载物不得遗洒、飘散；所载货物或物品遗洒、飘散到对方车辆造成事故的，载物一方全部责任。",
+        "A load must not fall, spill or blow off; when a vehicle's load or an object from it "
+        "hits the other vehicle, that vehicle bears full liability.",
     ),
     _rule(
         "S42", "未按规定装载",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from settlement.domain.eligibility import _URGENCY, EXCLUSIONS, Exclusion
 from settlement.domain.facts import (
+    ApproachFrom,
     DamageLocation,
     Intersection,
     Manoeuvre,
@@ -46,7 +47,14 @@ def vehicles(draw: st.DrawFn) -> dict[str, Any]:
         "tail_lights_on": draw(st.one_of(st.none(), st.booleans())),
         "entered_junction_first": draw(st.one_of(st.none(), st.booleans())),
         "damage_estimate_cny": draw(st.integers(0, 9000)),
+        "approach_from": draw(_maybe(get_args(ApproachFrom))),
+        "load_shed": draw(st.one_of(st.none(), st.booleans())),
+        "commercial_third_party_cover": draw(st.one_of(st.none(), st.booleans())),
+        "own_damage_cover": draw(st.one_of(st.none(), st.booleans())),
+        "type": draw(_maybe(["small_car", "motorcycle", "e_bike"])),
     }
+    if fields["commercial_third_party_cover"] is not False:
+        fields["commercial_third_party_cover_cny"] = draw(_maybe([0, 1000, 2500, 1_000_000]))
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -59,6 +67,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "signs": draw(st.lists(st.sampled_from(["no_u_turn", "stop_sign_for_A",
                                                 "stop_sign_for_B", "no_entry_for_B_direction"]),
                                max_size=2, unique=True)),
+        "vehicle_count": draw(_maybe([2, 3])),
     }
     loc = {k: v for k, v in loc.items() if v is not None}
     return doc(draw(vehicles()), draw(vehicles()), loc,
@@ -104,6 +113,8 @@ def _apply(document: dict[str, Any], exclusion: Exclusion, which: int, party: st
     trigger = exclusion.triggers[which % len(exclusion.triggers)]
     if trigger.scope == "flags":
         document["flags"][trigger.field] = trigger.values[0]
+    elif trigger.scope == "location":
+        document["location"][trigger.field] = trigger.values[which % len(trigger.values)]
     else:
         document["vehicles"][party][trigger.field] = trigger.values[0]
 
@@ -140,6 +151,11 @@ _ENUM_FIELDS = [
     ("vehicles.A.lane", "lane 1"),
     ("vehicles.B.lane", "a->b->c"),
     ("vehicles.A.position", "under"),
+    ("vehicles.A.approach_from", "above"),
+    ("vehicles.B.load_shed", "yes"),
+    ("vehicles.A.commercial_third_party_cover_cny", "plenty"),
+    ("vehicles.B.own_damage_cover", "no"),
+    ("location.vehicle_count", 0),
     ("location.intersection", "spaghetti_junction"),
     ("location.road_type", 3.5),
     ("location.signs", "no_u_turn"),

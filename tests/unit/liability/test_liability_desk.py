@@ -400,3 +400,22 @@ async def test_issue_determination_for_the_police_console() -> None:
     assert record["kind"] == "determination"
     assert record["verify_path"] == f"/api/v1/documents/{record['sha256']}/verify"
     assert (await service.verify(record["sha256"])).issued
+
+
+def test_local_rules_admit_more_than_two_vehicles_to_police_review() -> None:
+    from settlement.domain.jurisdiction import LocalAdmissions
+
+    location = {"road_type": "urban_road", "intersection": "signalized_approach",
+                "time": "day", "vehicle_count": 3}
+    case = complete_case(location=location)
+    assert case.jurisdiction == "440305"
+    refused, target = build_proposal(case, NOW)
+    assert target is CaseStatus.ON_SCENE
+    assert refused["refusal_reasons"] == ["more_than_two_vehicles"]
+    here = LocalAdmissions.parse("440305=more_than_two_vehicles")
+    proposal, target = build_proposal(case, NOW, here)
+    assert target is CaseStatus.POLICE_REVIEW
+    assert proposal["police_only_reasons"] == ["more_than_two_vehicles"]
+    assert set(proposal["liability"].values()) == {"待交警认定"}
+    elsewhere = LocalAdmissions.parse("110101=more_than_two_vehicles")
+    assert build_proposal(case, NOW, elsewhere)[1] is CaseStatus.ON_SCENE
