@@ -26,6 +26,7 @@ from adapters.documents.pdf import ReportlabDocumentRenderer
 from adapters.grpc.auth import InsurerAuthInterceptor, server_credentials
 from adapters.grpc.insurer_client import GrpcInsurerGateway
 from adapters.grpc.mediation_client import GrpcMediationGateway
+from adapters.grpc.partners import partner_endpoint
 from adapters.grpc.server import start_grpc_server
 from adapters.grpc.settlement_servicer import (
     SettlementServiceServicer,
@@ -62,7 +63,14 @@ from adapters.sealing import AesGcmSealer
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
 from adapters.wechat.notifier import WeChatNotifier
-from settlement.config import Settings, parse_code_pairs, parse_key, parse_templates
+from settlement.config import (
+    COURT,
+    Settings,
+    parse_code_pairs,
+    parse_key,
+    parse_templates,
+    partner_registry,
+)
 from settlement.domain.notices import Milestone
 from settlement.ports.photos import PhotoStore
 from settlement.services.audit import AuditTrail
@@ -272,17 +280,18 @@ def build_exchange(
     """The claims, insurer API and mediation use cases, and the outbox dispatcher."""
     outbox = MongoOutbox(db)
     templates = parse_templates(settings.wechat_templates)
-    endpoints = parse_code_pairs(settings.insurer_endpoints)
+    registry = {code: partner_endpoint(p) for code, p in partner_registry(settings).items()}
+    court_endpoint = registry.pop(COURT, None)
     reconnect = settings.partner_reconnect_max_s
     insurers = (
-        GrpcInsurerGateway(endpoints, deadline_s=settings.grpc_deadline_s,
+        GrpcInsurerGateway(registry, deadline_s=settings.grpc_deadline_s,
                            reconnect_max_s=reconnect)
-        if endpoints else None
+        if registry else None
     )  # fmt: skip
     mediation = (
-        GrpcMediationGateway(settings.mediation_endpoint, deadline_s=2 * settings.grpc_deadline_s,
+        GrpcMediationGateway(court_endpoint, deadline_s=2 * settings.grpc_deadline_s,
                              reconnect_max_s=reconnect)
-        if settings.mediation_endpoint else None
+        if court_endpoint is not None else None
     )  # fmt: skip
     store = ExchangeStore(
         cases=MongoCaseRepository(db),

@@ -49,6 +49,11 @@ class Settings:
     cookie_secret: str = field(default="", repr=False)  # SETTLEMENT_COOKIE_SECRET
     console_secure_cookies: bool = True  # SETTLEMENT_CONSOLE_SECURE_COOKIES; off for plain http
     grpc_deadline_s: float = 5.0  # SETTLEMENT_GRPC_DEADLINE_S
+    partner_ca: str = ""  # SETTLEMENT_PARTNER_CA, "PICC=/ca.pem,COURT=/court-ca.pem,*=/ca.pem"
+    partner_cert: str = ""  # SETTLEMENT_PARTNER_CERT, our client certificate per partner ("*=…")
+    partner_key: str = ""  # SETTLEMENT_PARTNER_KEY, its private key per partner ("*=…")
+    partner_tokens: str = field(default="", repr=False)  # SETTLEMENT_PARTNER_TOKENS, "PICC=…"
+    partner_insecure: bool = False  # SETTLEMENT_PARTNER_INSECURE; plaintext, local trials only
     outbox_lease_s: float = 20.0  # SETTLEMENT_OUTBOX_LEASE_S; a dead sender's messages wait this
     outbox_backoff_base_s: float = 5.0  # SETTLEMENT_OUTBOX_BACKOFF_BASE_S; first retry within
     outbox_backoff_max_s: float = 6 * 3600.0  # SETTLEMENT_OUTBOX_BACKOFF_MAX_S
@@ -116,6 +121,11 @@ class Settings:
             cookie_secret=reader.get("COOKIE_SECRET", str, ""),
             console_secure_cookies=reader.get("CONSOLE_SECURE_COOKIES", _boolean, True),
             grpc_deadline_s=reader.get("GRPC_DEADLINE_S", _positive_float, 5.0),
+            partner_ca=reader.get("PARTNER_CA", _code_pairs, ""),
+            partner_cert=reader.get("PARTNER_CERT", _code_pairs, ""),
+            partner_key=reader.get("PARTNER_KEY", _code_pairs, ""),
+            partner_tokens=reader.get("PARTNER_TOKENS", str, ""),
+            partner_insecure=reader.get("PARTNER_INSECURE", _boolean, False),
             outbox_lease_s=reader.get("OUTBOX_LEASE_S", _positive_float, defaults.outbox_lease_s),
             outbox_backoff_base_s=reader.get(
                 "OUTBOX_BACKOFF_BASE_S", _positive_float, defaults.outbox_backoff_base_s
@@ -158,13 +168,16 @@ class Settings:
                 "ONLINE_POLICE_ADMITS", LocalAdmissions.parse, defaults.online_police_admits
             ),
         )
-        try:
-            parse_code_pairs(settings.insurer_tokens)
-        except ValueError:
-            # Checked here, not by the reader, so the secret never reaches the message.
-            raise ConfigurationError(
-                "SETTLEMENT_INSURER_TOKENS must look like CODE=token,CODE=token"
-            ) from None
+        for name, value in (("INSURER_TOKENS", settings.insurer_tokens),
+                            ("PARTNER_TOKENS", settings.partner_tokens)):  # fmt: skip
+            try:
+                parse_code_pairs(value)
+            except ValueError:
+                # Checked here, not by the reader, so the secret never reaches the message.
+                raise ConfigurationError(
+                    f"SETTLEMENT_{name} must look like CODE=token,CODE=token"
+                ) from None
+        partner_registry(settings)  # a partner without TLS stops start-up here
         if settings.openid_key:
             try:
                 parse_key(settings.openid_key)
@@ -188,6 +201,61 @@ class Settings:
                 "SETTLEMENT_S3_BUCKET must be set when SETTLEMENT_PHOTO_STORE=s3"
             )
         return settings
+
+
+COURT = "COURT"
+"""The court mediation platform's code in the partner registry."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerSettings:
+    """How we call one partner: where, the CA we trust for it, our client certificate and
+    key, and the token we present. No CA means plaintext (allowed only when insecure)."""
+
+    code: str
+    target: str
+    ca: Path | None
+    cert: Path | None
+    key: Path | None
+    token: str = field(default="", repr=False)
+
+    @property
+    def tls(self) -> bool:
+        return self.ca is not None
+
+
+def partner_registry(settings: Settings) -> dict[str, PartnerSettings]:
+    """Every configured partner (insurers by code, the court as ``COURT``).
+
+    Raises:
+        ConfigurationError: a partner has no complete TLS set (CA, certificate, key) and
+            SETTLEMENT_PARTNER_INSECURE is not set; or a half-configured TLS set.
+    """
+    targets = parse_code_pairs(settings.insurer_endpoints)
+    if settings.mediation_endpoint:
+        targets[COURT] = settings.mediation_endpoint
+    cas, certs, keys = (parse_code_pairs(v) for v in (settings.partner_ca,
+                                                        settings.partner_cert,
+                                                        settings.partner_key))  # fmt: skip
+    tokens = parse_code_pairs(settings.partner_tokens)
+    registry: dict[str, PartnerSettings] = {}
+    for code, target in targets.items():
+        ca, cert, key = (m.get(code) or m.get("*") for m in (cas, certs, keys))
+        if any((ca, cert, key)) and not all((ca, cert, key)):
+            raise ConfigurationError(
+                f"partner {code}: SETTLEMENT_PARTNER_CA, _CERT and _KEY go together"
+            )
+        if ca is None and not settings.partner_insecure:
+            raise ConfigurationError(
+                f"partner {code} has no TLS: set SETTLEMENT_PARTNER_CA, SETTLEMENT_PARTNER_CERT "
+                f"and SETTLEMENT_PARTNER_KEY for it (or '*'), or SETTLEMENT_PARTNER_INSECURE=true "
+                "for a local trial"
+            )
+        registry[code] = PartnerSettings(
+            code, target, Path(ca) if ca else None, Path(cert) if cert else None,
+            Path(key) if key else None, tokens.get(code) or tokens.get("*", ""),
+        )  # fmt: skip
+    return registry
 
 
 class _Reader:

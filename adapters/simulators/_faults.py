@@ -53,3 +53,28 @@ class Faults:
         if self.reject_remaining > 0:
             self.reject_remaining -= 1
             await context.abort(self.reject_code, self.reject_message)
+
+
+@dataclass
+class PartnerTls:
+    """A simulator's server side of mutual TLS: its certificate and key, and the CA whose
+    client certificates it accepts (ours); plus the bearer token it expects."""
+
+    cert: bytes
+    key: bytes
+    client_ca: bytes
+    token: str = ""
+
+    def credentials(self) -> grpc.ServerCredentials:
+        return grpc.ssl_server_credentials(
+            [(self.key, self.cert)], root_certificates=self.client_ca, require_client_auth=True
+        )
+
+
+async def check_token(context: grpc.aio.ServicerContext[object, object], token: str) -> None:
+    """Refuse a call without the expected ``authorization: Bearer`` token (if one is set)."""
+    if not token:
+        return
+    sent = dict(context.invocation_metadata() or ()).get("authorization", "")
+    if sent != f"Bearer {token}":
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong token")

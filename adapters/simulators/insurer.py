@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2
 
 from adapters.grpc.pb.accident.insurer.v1 import insurer_gateway_pb2 as pb
 from adapters.grpc.pb.accident.insurer.v1 import insurer_gateway_pb2_grpc as pb_grpc
-from adapters.simulators._faults import Faults
+from adapters.simulators._faults import Faults, PartnerTls, check_token
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,8 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         self._answers: dict[tuple[str, str], Any] = {}  # (method, request_id) -> response
         self._server: grpc.aio.Server | None = None
         self.port = 0
+        self.tls: PartnerTls | None = None
+        """Set before :meth:`start` to serve mutual TLS and require a token."""
 
     # --- what tests look at -------------------------------------------------------------
 
@@ -136,7 +138,12 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
         """Serve on ``host:port`` (port 0 picks a free one); returns the bound port."""
         server = grpc.aio.server()
         _add_servicer(self, server)
-        self.port = server.add_insecure_port(f"{host}:{port}")
+        address = f"{host}:{port}"
+        self.port = (
+            server.add_secure_port(address, self.tls.credentials())
+            if self.tls is not None
+            else server.add_insecure_port(address)
+        )
         await server.start()
         self._server = server
         return self.port
@@ -154,6 +161,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
 
     async def FileClaim(self, request: Any, context: Context) -> Any:
         self.calls["FileClaim"] += 1
+        await check_token(context, self.tls.token if self.tls else "")
         await self.faults.apply(context)
         if not request.request_id:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "request_id is required")
@@ -176,6 +184,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
 
     async def CancelClaim(self, request: Any, context: Context) -> Any:
         self.calls["CancelClaim"] += 1
+        await check_token(context, self.tls.token if self.tls else "")
         await self.faults.apply(context)
         earlier = self._answers.get(("CancelClaim", request.request_id))
         if earlier is not None:
@@ -199,6 +208,7 @@ class InsurerSimulator(_Servicer):  # type: ignore[misc]
 
     async def GetClaimStatus(self, request: Any, context: Context) -> Any:
         self.calls["GetClaimStatus"] += 1
+        await check_token(context, self.tls.token if self.tls else "")
         await self.faults.apply(context)
         ref = request.WhichOneof("claim_ref")
         if ref == "claim_number":

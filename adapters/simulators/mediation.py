@@ -25,7 +25,7 @@ from google.protobuf import timestamp_pb2
 
 from adapters.grpc.pb.accident.mediation.v1 import mediation_gateway_pb2 as pb
 from adapters.grpc.pb.accident.mediation.v1 import mediation_gateway_pb2_grpc as pb_grpc
-from adapters.simulators._faults import Faults
+from adapters.simulators._faults import Faults, PartnerTls, check_token
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
         self._answers: dict[str, Any] = {}
         self._server: grpc.aio.Server | None = None
         self.port = 0
+        self.tls: PartnerTls | None = None
+        """Set before :meth:`start` to serve mutual TLS and require a token."""
 
     @property
     def submit_attempts(self) -> int:
@@ -113,7 +115,12 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         server = grpc.aio.server()
         _add_servicer(self, server)
-        self.port = server.add_insecure_port(f"{host}:{port}")
+        address = f"{host}:{port}"
+        self.port = (
+            server.add_secure_port(address, self.tls.credentials())
+            if self.tls is not None
+            else server.add_insecure_port(address)
+        )
         await server.start()
         self._server = server
         return self.port
@@ -131,6 +138,7 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
 
     async def SubmitDispute(self, request: Any, context: Context) -> Any:
         self.calls["SubmitDispute"] += 1
+        await check_token(context, self.tls.token if self.tls else "")
         await self.faults.apply(context)
         if not request.request_id:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "request_id is required")
@@ -152,6 +160,7 @@ class MediationSimulator(_Servicer):  # type: ignore[misc]
 
     async def GetDisputeStatus(self, request: Any, context: Context) -> Any:
         self.calls["GetDisputeStatus"] += 1
+        await check_token(context, self.tls.token if self.tls else "")
         await self.faults.apply(context)
         if request.WhichOneof("dispute_ref") == "dispute_id":
             dispute = self.disputes.get(request.dispute_id)

@@ -86,6 +86,7 @@ async def run_sandbox(base: Settings, workdir: Path, out: TextIO) -> None:
         insurer_endpoints=",".join(f"{c}={s.target}" for c, s in insurers.items()),
         insurer_tokens=",".join(f"{c}={t}" for c, t in tokens.items()),
         mediation_endpoint=court.target,
+        partner_insecure=True,  # the simulators speak plaintext on loopback
         grpc_tls_cert=pki.server_cert,
         grpc_tls_key=pki.server_key,
         grpc_client_ca=pki.ca,

@@ -20,6 +20,7 @@ from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.claims import MongoClaimRepository
+from adapters.simulators._faults import PartnerTls
 from adapters.simulators.insurer import InsurerSimulator
 from adapters.simulators.mediation import MediationSimulator
 from adapters.simulators.wechat import WeChatSimulator
@@ -71,16 +72,26 @@ class Loop:
 async def loop(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> AsyncIterator[Loop]:
     pki = make_pki()
     cert, key, ca = pki.write(tmp_path / "tls")
+    # Both ways mutual TLS with tokens: the simulators accept only our client certificate
+    # and the token each gave us.
+    ours = pki.ca.issue("settlement-platform")
+    (tmp_path / "tls" / "ours.pem").write_bytes(ours.cert)
+    (tmp_path / "tls" / "ours.key").write_bytes(ours.key)
+    outbound = {"PICC": "to-picc-1", "CPIC": "to-cpic-2", "COURT": "to-court-3"}
     sims = {code: InsurerSimulator(code) for code in INSURERS}
     court = MediationSimulator()
-    for sim in sims.values():
+    for code, sim in [*sims.items(), ("COURT", court)]:
+        sim.tls = PartnerTls(pki.server.cert, pki.server.key, pki.ca.pem, outbound[code])
         await sim.start()
-    await court.start()
     settings = replace(
         make_settings(mongo_uri, wechat, tmp_path),
-        insurer_endpoints=",".join(f"{c}={s.target}" for c, s in sims.items()),
+        insurer_endpoints=",".join(f"{c}=localhost:{s.port}" for c, s in sims.items()),
         insurer_tokens=",".join(f"{c}={t}" for c, t in TOKENS.items()),
-        mediation_endpoint=court.target,
+        mediation_endpoint=f"localhost:{court.port}",
+        partner_ca=f"*={ca}",
+        partner_cert=f"*={tmp_path / 'tls' / 'ours.pem'}",
+        partner_key=f"*={tmp_path / 'tls' / 'ours.key'}",
+        partner_tokens=",".join(f"{c}={t}" for c, t in outbound.items()),
         grpc_tls_cert=cert,
         grpc_tls_key=key,
         grpc_client_ca=ca,

@@ -55,6 +55,7 @@ async def test_backlog_drains_within_seconds_of_the_insurers_return(
     settings = replace(
         make_settings(mongo_uri, wechat, tmp_path),
         insurer_endpoints=f"PICC={picc.target},CPIC={cpic.target}",
+        partner_insecure=True,  # plaintext simulators: a local trial
     )
     stop = asyncio.Event()
     async with open_runtime(settings) as runtime:
@@ -107,6 +108,7 @@ async def test_a_poison_message_is_a_dead_letter_listed_and_replayed_once(
     settings = replace(
         make_settings(mongo_uri, wechat, tmp_path),
         insurer_endpoints=f"PICC={picc.target},CPIC={cpic.target}",
+        partner_insecure=True,  # plaintext simulators: a local trial
     )
     # CPIC refuses the filing for good: a final answer, no retry.
     cpic.faults.reject_next(1, grpc.StatusCode.INVALID_ARGUMENT)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from settlement.config import Settings
+from settlement.config import Settings, partner_registry
 from settlement.errors import ConfigurationError
 
 
@@ -64,3 +64,26 @@ def test_s3_store_needs_a_bucket() -> None:
 def test_secrets_are_not_in_the_repr() -> None:
     settings = Settings.from_env({"SETTLEMENT_WECHAT_APP_SECRET": "very-secret-value"})
     assert "very-secret-value" not in repr(settings)
+
+
+def test_a_partner_without_tls_refuses_to_start_unless_explicitly_insecure() -> None:
+    plain = {"SETTLEMENT_INSURER_ENDPOINTS": "PICC=ins.example:443",
+             "SETTLEMENT_MEDIATION_ENDPOINT": "court.example:443"}  # fmt: skip
+    with pytest.raises(ConfigurationError, match="PICC has no TLS"):
+        Settings.from_env(plain)
+    assert Settings.from_env({**plain, "SETTLEMENT_PARTNER_INSECURE": "true"}).partner_insecure
+    # One CA, certificate and key for every partner ('*'), a token each.
+    tls = {**plain, "SETTLEMENT_PARTNER_CA": "*=/etc/p/ca.pem",
+           "SETTLEMENT_PARTNER_CERT": "*=/etc/p/ours.pem",
+           "SETTLEMENT_PARTNER_KEY": "*=/etc/p/ours.key,COURT=/etc/p/court.key",
+           "SETTLEMENT_PARTNER_TOKENS": "PICC=t-picc,COURT=t-court"}  # fmt: skip
+    registry = partner_registry(Settings.from_env(tls))
+    assert set(registry) == {"PICC", "COURT"}
+    assert registry["COURT"].key == Path("/etc/p/court.key")
+    assert (registry["PICC"].ca, registry["PICC"].token) == (Path("/etc/p/ca.pem"), "t-picc")
+    assert "t-picc" not in repr(registry)
+    assert "t-court" not in repr(Settings.from_env(tls))
+    # Half a TLS set is a mistake, not plaintext.
+    with pytest.raises(ConfigurationError, match="go together"):
+        Settings.from_env({**plain, "SETTLEMENT_PARTNER_CA": "PICC=/ca.pem",
+                           "SETTLEMENT_PARTNER_INSECURE": "true"})  # fmt: skip

@@ -8,6 +8,10 @@ import grpc
 import pytest
 
 from adapters.grpc.insurer_client import GrpcInsurerGateway
+from adapters.grpc.partners import partner_endpoint
+from adapters.simulators._faults import PartnerTls
+from adapters.simulators.insurer import InsurerSimulator
+from settlement.config import PartnerSettings
 from settlement.domain.exchange import (
     ClaimCancellation,
     DisputeStage,
@@ -16,6 +20,8 @@ from settlement.domain.exchange import (
 )
 from settlement.errors import (
     NotFound,
+    SettlementError,
+    UpstreamAuthFailed,
     UpstreamNotFound,
     UpstreamRejected,
     UpstreamTimeout,
@@ -23,6 +29,7 @@ from settlement.errors import (
 )
 
 from .conftest import INSURER, make_dispute, make_filing
+from .pki import make_pki
 
 
 async def test_file_claim_is_idempotent_on_request_id(insurer, insurers):
@@ -126,3 +133,35 @@ async def test_mediation_round_trip(mediation_platform, mediation):
     assert report.judicial_confirmation.confirmed
     with pytest.raises(UpstreamNotFound):
         await mediation.dispute_status(dispute_id="MD-999999")
+
+
+async def test_partners_are_called_over_mutual_tls_with_their_token(tmp_path):
+    pki = make_pki()
+    ours = pki.ca.issue("settlement-platform")
+    files = {"ca.pem": pki.ca.pem, "ours.pem": ours.cert, "ours.key": ours.key}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    sim = InsurerSimulator(INSURER)
+    sim.tls = PartnerTls(pki.server.cert, pki.server.key, pki.ca.pem, token="tok-to-picc")
+    await sim.start()
+
+    def gateway(token: str, *, cert: bool = True) -> GrpcInsurerGateway:
+        partner = PartnerSettings(
+            INSURER, f"localhost:{sim.port}", tmp_path / "ca.pem",
+            tmp_path / ("ours.pem" if cert else "ca.pem"), tmp_path / "ours.key", token,
+        )  # fmt: skip
+        return GrpcInsurerGateway({INSURER: partner_endpoint(partner)}, deadline_s=2.0,
+                                  transport_attempts=1)  # fmt: skip
+
+    good = gateway("tok-to-picc")
+    assert (await good.file_claim(make_filing())).claim_number.startswith(f"{INSURER}-")
+    wrong_token = gateway("tok-forged")
+    with pytest.raises(UpstreamAuthFailed):
+        await wrong_token.file_claim(make_filing())
+    no_client_cert = gateway("tok-to-picc", cert=False)  # a CA is no client certificate
+    with pytest.raises(SettlementError):
+        await no_client_cert.file_claim(make_filing())
+    assert sim.distinct_claims == 1
+    for g in (good, wrong_token, no_client_cert):
+        await g.close()
+    await sim.stop(None)
