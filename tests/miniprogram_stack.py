@@ -1,6 +1,6 @@
 """The whole service for the mini-program's Jest tests: ``python -m tests.miniprogram_stack``.
 
-Starts the WeChat simulator and ``settlement serve`` (embedded MongoDB in a temporary
+Starts the WeChat, insurer and court simulators and ``settlement serve`` (embedded MongoDB in a temporary
 directory, every port chosen free on 127.0.0.1, notices configured), creates a reviewer
 account, then prints one line ``STACK {json}`` with the addresses. It stops on SIGTERM or
 SIGINT, and when its standard input closes, so a test runner that dies takes it along.
@@ -21,6 +21,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from adapters.simulators.insurer import InsurerSimulator
+from adapters.simulators.mediation import MediationSimulator
 from adapters.simulators.wechat import WeChatSimulator
 from settlement import bootstrap
 from settlement.config import Settings
@@ -39,9 +41,18 @@ TEMPLATES = {
 }
 
 
+INSURERS = ("PICC", "CPIC", "PING_AN")
+"""Insurer simulators claims are filed with (they give claim numbers)."""
+
+
 async def run(workdir: Path) -> None:
     wechat = WeChatSimulator(app_id="wx-mini-test", app_secret=secrets.token_hex(12))
     wechat.start()
+    insurers = {code: InsurerSimulator(code) for code in INSURERS}
+    for insurer in insurers.values():
+        await insurer.start()
+    court = MediationSimulator(auto_progress=True)
+    await court.start()
     password = secrets.token_urlsafe(12)
     settings = replace(
         Settings(),
@@ -58,6 +69,8 @@ async def run(workdir: Path) -> None:
         console_secure_cookies=False,
         cookie_secret=secrets.token_urlsafe(24),
         openid_key=secrets.token_hex(32),
+        insurer_endpoints=",".join(f"{c}={s.target}" for c, s in insurers.items()),
+        mediation_endpoint=court.target,
         log_level="WARNING",
     )
 
@@ -82,6 +95,9 @@ async def run(workdir: Path) -> None:
         await bootstrap.serve(settings, on_started=started)
     finally:
         wechat.stop()
+        for insurer in insurers.values():
+            await insurer.stop(0.5)
+        await court.stop(0.5)
 
 
 def write_photos(directory: Path) -> list[str]:

@@ -4,6 +4,15 @@ const { createPhone, simulator, STACK } = require('./support/wx')
 const { open, tap, type, text, until } = require('./support/pages')
 const { Reviewer } = require('./support/reviewer')
 const flows = require('./support/flows')
+const { vocabulary, rawCodes } = require('./support/codes')
+
+// Every page these journeys rendered is also checked for raw codes.
+afterAll(async () => {
+  const codes = await vocabulary()
+  const found = flows.rendered.map((p) => ({ label: p.label, raw: rawCodes(p.text, codes) })).filter((p) => p.raw.length)
+  expect(found).toEqual([])
+  expect(flows.rendered.length).toBeGreaterThan(30)
+})
 
 const ALICE = {
   name: '张伟', id_number: '440305198803152316', phone: '13812345678',
@@ -75,6 +84,21 @@ test('scene → create → join → details → statements → photos → propos
   const follow = flows.seen(await open(a, 'follow', { id: caseId }), 'follow (agreed)')
   expect(text(follow)).toContain('双方签字')
   expect(follow.data.access.length).toBeGreaterThan(0)
+  // The claims reach the insurer simulators, which give claim numbers.
+  await until(async () => {
+    await follow.instance.refresh()
+    return follow.data.claims.length > 0 && follow.data.claims.every((c) => c.number !== '等待保险公司受理')
+  }, { what: 'claim numbers from the insurers', timeout: 30000 })
+  expect(text(follow)).toContain('中国人民财产保险股份有限公司')
+  expect(text(follow)).toContain('交强险')
+  flows.seen(follow, 'follow (claims)')
+  await tap(follow, '#mediate')
+  expect(follow.data.error).toBe('请写下对赔偿有什么争议，调解员会看到。')
+  await type(follow, '#mediation-reason', '对方认为维修费用估得太低')
+  await tap(follow, '#mediate')
+  expect(follow.data.error).toBe('')
+  expect(follow.data.mediation).not.toBe('')
+  flows.seen(follow, 'follow (mediation)')
 })
 
 test('decline → a reviewer determines over HTTP → both phones show it and its PDF → one asks for 复核', async () => {

@@ -1,7 +1,7 @@
 // Each page's behaviour against the real service, including bad answers shown in plain words.
 const { createPhone, phoneCode, failNextWeChat } = require('./support/wx')
 const session = require('../utils/session')
-const { open, tap, type, pick, fire, text, consent, until } = require('./support/pages')
+const { open, tap, type, pick, fire, text, consent, until, use, idle } = require('./support/pages')
 
 async function answerAll(page, overrides = {}) {
   for (const q of page.data.questions) {
@@ -104,5 +104,148 @@ describe('create and join pages', () => {
     expect(page.data.joinCode).toMatch(/^\d{8}$/)
     expect(page.data.codeImage).toBe('')
     expect(page.data.notice).toBe('扫码图片暂时生成不了，请让对方输入上面的加入码。')
+  })
+})
+
+describe('photos page', () => {
+  const fs = require('fs')
+  const os = require('os')
+  const path = require('path')
+  const api = require('../utils/api')
+  const { Reviewer } = require('./support/reviewer')
+  const flows = require('./support/flows')
+
+  async function twoParties(prefix) {
+    const a = createPhone(`${prefix}-a`)
+    const b = createPhone(`${prefix}-b`)
+    const create = await flows.create(a, '深圳市南山区后海大道')
+    await flows.join(b, create.data.joinCode)
+    return { a, b, caseId: create.data.caseId }
+  }
+
+  test('camera only; a weak network keeps the photo and sends it when the network returns', async () => {
+    const { a, caseId } = await twoParties('photo-weak')
+    const page = await open(a, 'photos', { id: caseId })
+    await consent(page)
+    expect(page.data.slots.map((s) => s.code)).toEqual(['side_front', 'side_rear', 'collision_point', 'own_plate', 'other_plate'])
+    a.offline = true
+    await tap(page, '#take-side_front')
+    expect(a.lastChooseMedia).toMatchObject({ sourceType: ['camera'], sizeType: ['original'], mediaType: ['image'] })
+    expect(page.data.notice).toBe('网络不好，照片已保存在手机上，网络恢复后会自动上传。')
+    expect(page.data.queued).toBe(1)
+    expect(text(page)).toContain('已拍好，等网络恢复后上传')
+    const [waiting] = a.wx.getStorageSync('photoQueue')
+    a.offline = false
+    a.setOnline(true)
+    await until(async () => {
+      const listed = await api.get(`/api/v1/cases/${caseId}/photos`)
+      return listed.photos.length === 1 && a.wx.getStorageSync('photoQueue').length === 0
+    }, { what: 'the queued photo to arrive and leave the queue' })
+    // The page refreshes itself when the queue is sent (and on demand).
+    await until(async () => {
+      await page.instance.refresh()
+      await idle(page)
+      return page.data.queued === 0 && page.data.slots.find((s) => s.code === 'side_front').done
+    }, { what: 'the page to show the photo as uploaded' })
+    // A retry of the same photo (same upload_id) is recognised: still one photo.
+    const again = await api.upload(`/api/v1/cases/${caseId}/photos`, waiting.filePath, waiting.formData)
+    const listed = await api.get(`/api/v1/cases/${caseId}/photos`)
+    expect(listed.photos).toHaveLength(1)
+    expect(again.photo.id).toBe(listed.photos[0].id)
+  })
+
+  test('a file that is not a photo is refused in plain words; a retake request shows on its slot', async () => {
+    const { a, b, caseId } = await twoParties('photo-bad')
+    const page = await open(a, 'photos', { id: caseId })
+    await consent(page)
+    const notPhoto = path.join(os.tmpdir(), `not-a-photo-${Date.now()}.jpg`)
+    fs.writeFileSync(notPhoto, 'this is text, not an image')
+    a.nextCameraFile = notPhoto
+    await tap(page, '#take-side_front')
+    expect(page.data.error).toMatch(/^照片|内容|提交/)
+    expect(page.data.error).not.toMatch(/[A-Za-z]{3,}/)
+
+    // Fill the case and send it to the police, who ask for the collision point again.
+    await flows.details(a, caseId, { name: '赵一', id_number: '440305199001011234', phone: '13800000001', licence_number: '440305199001011234', plate: '粤B11111', policy_number: 'P1', insurer: 'PICC' })
+    await flows.details(b, caseId, { name: '钱二', id_number: '440305199001015678', phone: '13800000002', licence_number: '440305199001015678', plate: '粤B22222', policy_number: 'P2', insurer: 'PICC' })
+    const answers = { 'own.manoeuvre': 'straight', 'other.manoeuvre': 'stopped_in_queue', 'own.signal_faced': 'green', 'own.lane': 'lane_1', 'own.damage_location': 'front', 'location.intersection': 'none', 'location.time': 'day', 'flags.dispute_on_facts': 'true' }
+    await flows.statement(a, caseId, answers)
+    await flows.statement(b, caseId, { ...answers, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.damage_location': 'rear' })
+    const decide = await open(a, 'decide', { id: caseId })
+    expect(decide.data.sentToPolice).toBe(true) // disputed facts: the police decide
+    const reviewer = new Reviewer()
+    await reviewer.login()
+    await reviewer.retake(caseId, ['collision_point'], '碰撞部位看不清，请靠近重拍')
+    const again = await open(a, 'photos', { id: caseId })
+    const slot = again.data.slots.find((s) => s.code === 'collision_point')
+    expect(slot.retake).toBe('碰撞部位看不清，请靠近重拍')
+    expect(text(again)).toContain('交警要求重拍：碰撞部位看不清，请靠近重拍')
+  })
+})
+
+describe('details, decide and privacy pages', () => {
+  const flows = require('./support/flows')
+  const privacy = require('../utils/privacy')
+
+  test('a used phone-number code and a refused permission are explained', async () => {
+    const a = createPhone('details-ida')
+    const b = createPhone('details-jo')
+    const create = await flows.create(a, '南山区')
+    await flows.join(b, create.data.joinCode)
+    const page = await open(a, 'details', { id: create.data.caseId })
+    expect(text(page)).toContain('需要您的同意：身份信息')
+    await consent(page)
+    await fire(page, '#get-phone', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' })
+    expect(page.data.error).toBe('没有拿到手机号。也可以直接在上面输入。')
+    const code = await phoneCode('13700000000')
+    await fire(page, '#get-phone', 'getphonenumber', { code })
+    expect(page.data.form.phone).toBe('13700000000')
+    expect(text(page)).toContain('微信已验证')
+    await fire(page, '#get-phone', 'getphonenumber', { code })
+    expect(page.data.error).toBe('“验证码”填写得不对，请检查后再提交。')
+    await tap(page, '#save')
+    expect(page.data.error).toBe('请填写“姓名”。')
+    for (const [field, value] of Object.entries({ name: '孙三', id_number: '12345', licence_number: '440305199001011234', plate: '粤B33333', policy_number: 'P3' })) {
+      await type(page, `#${field}`, value)
+    }
+    await tap(page, '#save')
+    expect(page.data.error).toBe('“身份证号”填写得不对，请检查后再提交。')
+  })
+
+  test('cancelling the signing confirmation signs nothing', async () => {
+    const a = createPhone('decide-kay')
+    const b = createPhone('decide-lee')
+    const create = await flows.create(a, '南山区')
+    const caseId = create.data.caseId
+    await flows.join(b, create.data.joinCode)
+    const waiting = await open(a, 'decide', { id: caseId })
+    expect(text(waiting)).toContain('甲方还没有填写信息')
+    await flows.details(a, caseId, { name: '周四', id_number: '440305199001011111', phone: '13800000011', licence_number: '440305199001011111', plate: '粤B44444', policy_number: 'P4', insurer: 'CPIC' })
+    await flows.details(b, caseId, { name: '吴五', id_number: '440305199001012222', phone: '13800000012', licence_number: '440305199001012222', plate: '粤B55555', policy_number: 'P5', insurer: 'CPIC' })
+    const answers = { 'own.manoeuvre': 'straight', 'other.manoeuvre': 'stopped_in_queue', 'own.signal_faced': 'green', 'own.lane': 'lane_1', 'own.damage_location': 'front', 'location.intersection': 'none', 'location.time': 'day', 'flags.dispute_on_facts': 'false' }
+    await flows.statement(a, caseId, answers)
+    await flows.statement(b, caseId, { ...answers, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.damage_location': 'rear', 'own.signal_faced': 'red' })
+    const decide = await open(a, 'decide', { id: caseId })
+    a.modalAnswer = false
+    await tap(decide, '#sign')
+    expect(decide.data.notice).toBe('还没有签字。想好了再点“同意并签字”。')
+    await decide.instance.refresh()
+    expect(decide.data.canDecide).toBe(true)
+    expect(text(decide)).toContain('您（甲方）已同意，还没签字')
+  })
+
+  test('the privacy guide answers WeChat and consents can be withdrawn', async () => {
+    const phone = createPhone('privacy-max')
+    use(phone)
+    privacy.install()
+    const asked = phone.askPrivacy()
+    expect(phone.navigations.pop()).toBe('/pages/privacy/privacy?from=platform')
+    const page = await open(phone, 'privacy', { from: 'platform' })
+    await fire(page, '#agree-privacy', 'agreeprivacyauthorization', {})
+    await expect(asked).resolves.toEqual({ event: 'agree', buttonId: 'agree-privacy' })
+    await tap(page, '#toggle-location')
+    expect(privacy.hasConsent('location')).toBe(true)
+    await tap(page, '#toggle-location')
+    expect(privacy.hasConsent('location')).toBe(false)
   })
 })

@@ -1,32 +1,16 @@
 // Walks every page in the states a driver meets and fails on any raw code of the service's
 // vocabulary (statement keys and values, slots, statuses, verdicts, routes, error codes)
 // or on a code the label table could not word.
-const { createPhone, httpCall, STACK } = require('./support/wx')
+const { createPhone } = require('./support/wx')
 const { open, tap, type, text } = require('./support/pages')
 const { Reviewer } = require('./support/reviewer')
 const flows = require('./support/flows')
-const errors = require('../utils/errors')
+const { vocabulary, rawCodes } = require('./support/codes')
 
 const PERSON = (n) => ({
   name: `王${n}`, id_number: `44030519900101${String(1000 + n).slice(-3)}X`, phone: `1390000${String(1000 + n)}`,
   licence_number: `44030519900101${String(1000 + n)}`, plate: `粤B${String(10000 + n)}`, policy_number: `PDZA${n}`, insurer: 'PING_AN',
 })
-
-async function vocabulary() {
-  const res = await httpCall('GET', `${STACK.api}/api/v1/labels`)
-  const { labels } = JSON.parse(res.body.toString())
-  const codes = new Set(Object.keys(errors.BY_CODE))
-  Object.values(labels).forEach((kind) => Object.keys(kind).forEach((code) => {
-    if (/^[A-Za-z][A-Za-z0-9_.]*$/.test(code) && code.length > 1) codes.add(code)
-  }))
-  Object.keys(labels).forEach((kind) => codes.add(kind))
-  return codes
-}
-
-function rawCodes(pageText, codes) {
-  const tokens = pageText.match(/[A-Za-z][A-Za-z0-9_]*(?:\.[a-z_]+)*/g) || []
-  return tokens.filter((t) => codes.has(t) || /[a-z]_[a-z]/.test(t) || /^[A-Z]+_[A-Z_]+$/.test(t))
-}
 
 test('no page ever shows a raw code', async () => {
   const a = createPhone('words-alice')

@@ -5,6 +5,16 @@ const notices = require('../../utils/notices')
 const words = require('../../utils/words')
 const base = require('../../utils/page')
 
+let insurers = null
+async function insurerNames() {
+  if (!insurers) {
+    const answer = await api.get('/api/v1/insurers', { auth: false })
+    insurers = {}
+    answer.insurers.forEach((i) => { insurers[i.code] = i.name_zh })
+  }
+  return insurers
+}
+
 // Where the driver continues from each status.
 const NEXT = {
   awaiting_party: ['details', '填写我的信息'],
@@ -34,7 +44,7 @@ Component({
   behaviors: [base],
   data: {
     caseId: '', status: '', timeline: [], determination: null, claims: [], mediation: '',
-    canMediate: false, access: [], reason: '', nextPage: '', nextLabel: '',
+    canMediate: false, mediationReason: '', access: [], reason: '', nextPage: '', nextLabel: '',
   },
   methods: {
     onLoad(options) {
@@ -54,7 +64,7 @@ Component({
       const you = view.your_party
       const answer = await api.get(`/api/v1/cases/${id}/proposal`)
       const log = await api.get(`/api/v1/cases/${id}/access-log`)
-      const claims = await this.claims(id, you)
+      const claims = await this.claims(id, you, view.status)
       const d = view.determination
       const next = NEXT[view.status]
       this.setData({
@@ -85,29 +95,37 @@ Component({
         })),
       })
     },
-    // The claims of the case, where the service offers them (older servers do not: no claims shown).
-    async claims(id, you) {
+    // The claims of the case and the court mediation, as the service reports them.
+    async claims(id, you, status) {
+      let answer
       try {
-        const answer = await api.get(`/api/v1/cases/${id}/claims`)
-        const list = (answer.claims || []).map((c, index) => ({
-          key: `${c.party || ''}${index}`,
-          who: words.party(c.party, you),
-          insurer: c.insurer_name || c.insurer_code || '',
-          number: c.claim_number || '（等待保险公司受理）',
-          status: t('claim_status', c.status),
-          assessment: c.assessment && c.assessment.amount !== undefined ? words.yuan(c.assessment.amount) : '',
-          payout: c.payout && c.payout.amount !== undefined ? words.yuan(c.payout.amount) : '',
-        }))
-        const m = answer.mediation
-        return {
-          claims: list,
-          mediation: m ? [t('dispute_stage', m.stage), m.outcome ? t('mediation_result', m.outcome) : ''].filter(Boolean).join('，') : '',
-          canMediate: Boolean(answer.mediation_available),
-        }
+        answer = await api.get(`/api/v1/cases/${id}/claims`)
       } catch (err) {
-        if (err.status === 404) return { claims: [], mediation: '', canMediate: false }
+        if (err.status === 404 || err.status === 503) return { claims: [], mediation: '', canMediate: false }
         throw err
       }
+      const names = await insurerNames()
+      const list = (answer.claims || []).map((c) => ({
+        key: c.claim_id,
+        who: words.party(c.party, you),
+        cover: t('claim_cover', c.cover),
+        insurer: names[c.insurer_code] || '保险公司',
+        number: c.claim_number || '等待保险公司受理',
+        status: t('claim_status', c.status),
+        due: c.amount_due !== null && c.amount_due !== undefined ? words.yuan(c.amount_due) : '',
+        assessment: c.assessment ? words.yuan(c.assessment.amount) : '',
+        payout: c.payout ? words.yuan(c.payout.amount) : '',
+        history: (c.history || []).map((h) => `${words.time(h.at)} ${t('claim_status', h.status)}`),
+      }))
+      const m = answer.mediation
+      let mediation = ''
+      if (m) {
+        const stage = m.state === 'requested' ? '已申请调解，等待法院受理' : t('dispute_stage', m.state)
+        const result = m.outcome && m.outcome.result ? t('mediation_result', m.outcome.result) : ''
+        mediation = [stage, result].filter(Boolean).join('，')
+      }
+      const settled = ['agreed', 'determined', 'claimed'].includes(status)
+      return { claims: list, mediation, canMediate: settled && !m }
     },
     continue() {
       this.go(`/pages/${this.data.nextPage}/${this.data.nextPage}?id=${this.data.caseId}`)
@@ -130,11 +148,20 @@ Component({
         this.setData({ notice: '复核申请已提交，上一级交警会处理并通知您。', reason: '' })
       })
     },
+    typeMediation(e) {
+      this.setData({ mediationReason: e.detail.value })
+    },
     mediate() {
+      const reason = (this.data.mediationReason || '').trim()
+      if (!reason) {
+        this.setData({ error: '请写下对赔偿有什么争议，调解员会看到。' })
+        return undefined
+      }
+      notices.ask(['mediation_outcome'])
       return this.run(async () => {
-        await api.post(`/api/v1/cases/${this.data.caseId}/mediation`, {})
+        await api.post(`/api/v1/cases/${this.data.caseId}/mediation`, { reason })
         await this.load()
-        this.setData({ notice: '调解申请已提交。' })
+        this.setData({ notice: '调解申请已提交，法院受理后会通知您。', mediationReason: '' })
       })
     },
   },

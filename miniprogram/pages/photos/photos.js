@@ -110,7 +110,12 @@ Component({
           if (!err.retryable) throw err
           // Weak network: keep it and send it when the network returns (same upload_id).
           queue.add({ caseId: this.data.caseId, filePath, formData })
-          this.setData({ notice: '网络不好，照片已保存在手机上，网络恢复后会自动上传。' })
+          this.setData({
+            notice: '网络不好，照片已保存在手机上，网络恢复后会自动上传。',
+            queued: queue.forCase(this.data.caseId).length,
+            slots: this.data.slots.map((s) => (s.code === slot ? { ...s, state: '已拍好，等网络恢复后上传' } : s)),
+          })
+          return
         } finally {
           const progress = { ...this.data.progress }
           delete progress[slot]

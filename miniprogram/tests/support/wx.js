@@ -173,6 +173,12 @@ function createPhone(user, options = {}) {
     },
     chooseMedia(opts) {
       phone.lastChooseMedia = opts
+      if (phone.nextCameraFile) {
+        const tempFilePath = phone.nextCameraFile
+        phone.nextCameraFile = null
+        later(() => opts.success({ type: 'image', tempFiles: [{ tempFilePath, size: fs.statSync(tempFilePath).size, fileType: 'image' }] }))
+        return
+      }
       const { file, index } = nextPhoto()
       const copy = path.join(dataDir, `camera-${index}.jpg`)
       fs.copyFileSync(file, copy)
