@@ -100,16 +100,27 @@ class InsurerAuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self._tokens = [(_digest(token), code.upper()) for code, token in tokens.items()]
         self._insurers = frozenset(code.upper() for code in tokens)
         self._prefixes = tuple(protected_prefixes)
+        # Wrapped handlers per method: the server's handler for a method never changes, so
+        # wrapping it once spares every call two closures and a handler object.
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
         method: str = handler_call_details.method
+        cached = self._wrapped.get(method)
+        if cached is not None:
+            return cached
+        handler = await continuation(handler_call_details)
         if handler is None or not method.startswith(self._prefixes):
             return handler
+        wrapped = self._wrap(handler)
+        self._wrapped[method] = wrapped
+        return wrapped
+
+    def _wrap(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         # The peer certificate is only visible on the servicer context, so the check
         # runs inside a wrapper around the real behaviour.
         if handler.unary_unary is not None:

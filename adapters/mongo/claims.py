@@ -33,6 +33,7 @@ from settlement.domain.claim import (
     ClaimStatus,
     Cover,
     HistoryEntry,
+    Summary,
 )
 from settlement.domain.exchange import Payout
 from settlement.errors import ClaimNotFound, ConcurrentUpdate, InvalidInput
@@ -262,6 +263,13 @@ def to_document(claim: Claim) -> Document:
         },
         "status_reason": claim.status_reason,
         "event": {"type": claim.event, "seq": claim.event_seq},
+        "summary": {
+            "policyholder_name": claim.summary.policyholder_name,
+            "plate_number": claim.summary.plate_number,
+            "occurred_at": claim.summary.occurred_at,
+            "location": claim.summary.location,
+            "description": claim.summary.description,
+        },
     }
 
 
@@ -269,6 +277,7 @@ def from_document(document: Mapping[str, Any]) -> Claim:
     assessment = document.get("assessment")
     payout = document.get("payout")
     event = document.get("event") or {}
+    summary = document["summary"]
     return Claim(
         id=str(document["_id"]),
         case_id=str(document["case_id"]),
@@ -316,4 +325,11 @@ def from_document(document: Mapping[str, Any]) -> Claim:
         status_reason=str(document.get("status_reason", "")),
         event=str(event.get("type", "filed")),
         event_seq=int(event.get("seq", 1)),
+        summary=Summary(
+            policyholder_name=str(summary["policyholder_name"]),
+            plate_number=str(summary["plate_number"]),
+            occurred_at=_aware(summary["occurred_at"]),
+            location=str(summary["location"]),
+            description=str(summary["description"]),
+        ),
     )

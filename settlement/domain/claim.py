@@ -139,6 +139,18 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """What the insurer reads about the accident and its policyholder; copied from the case
+    at filing (a settled case's details and scene no longer change)."""
+
+    policyholder_name: str
+    plate_number: str
+    occurred_at: datetime
+    location: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One party's claim under one cover of its policy with its insurer."""
 
@@ -161,6 +173,7 @@ class Claim:
     amount_due: Decimal | None
     lines: tuple[ClaimLine, ...]
     history: tuple[HistoryEntry, ...]
+    summary: Summary
     version: int = 0
     claim_number: str = ""
     assessment: Assessment | None = None
@@ -428,6 +441,8 @@ def claims_for(
                     amount_due=due,
                     lines=lines,
                     history=(HistoryEntry(ClaimStatus.FILED, now, decision.source),),
+                    summary=Summary(details.name, details.plate, case.scene.occurred_at,
+                                    case.scene.address, case.scene.description),
                 )
             )
     return claims

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from settlement.domain.case import Case
 from settlement.domain.claim import Assessment, Claim, ClaimStatus, check_amount
 from settlement.domain.evidence import PhotoRecord
 from settlement.domain.exchange import EvidenceRef, Payout
@@ -152,12 +151,7 @@ class InsurerClaims:
             status=status.value if status is not None else None,
             updated_after=updated_after,
         )
-        cases: dict[str, Case] = {}
-        views = []
-        for claim in found[:size]:
-            if claim.case_id not in cases:
-                cases[claim.case_id] = await self.filings.store.cases.get(claim.case_id)
-            views.append(await self._view(claim, cases[claim.case_id]))
+        views = [await self._view(claim) for claim in found[:size]]
         following = None
         if len(found) > size:
             last = found[size - 1]
@@ -171,8 +165,7 @@ class InsurerClaims:
             ClaimNotFound: no such claim, or another insurer's.
             InvalidInput: ``claim_id`` is not an id at all.
         """
-        claim = await self._own(insurer_code, claim_id)
-        return await self._view(claim, await self.filings.store.cases.get(claim.case_id))
+        return await self._view(await self._own(insurer_code, claim_id))
 
     async def stream_evidence(
         self,
@@ -246,12 +239,11 @@ class InsurerClaims:
             if (claim_id and claim.id != claim_id) or seen.get(claim.id, 0) >= claim.event_seq:
                 continue
             seen[claim.id] = claim.event_seq
-            case = await self.filings.store.cases.get(claim.case_id)
             yield ClaimEvent(
                 cursor=change.cursor,
                 type=claim.event,
                 at=claim.updated_at,
-                claim=await self._view(claim, case, with_evidence=False),
+                claim=await self._view(claim, with_evidence=False),
             )
 
     # --- changes ------------------------------------------------------------------------
@@ -354,7 +346,7 @@ class InsurerClaims:
 
         async def answer(claim: Claim) -> InboundAnswer:
             assert request is not None  # noqa: S101 - only passed with a request
-            view = await self._view(claim, await self.filings.store.cases.get(claim.case_id))
+            view = await self._view(claim)
             rendered[:] = [view]
             return InboundAnswer(request.scope, request.key, request.fingerprint,
                                  request.render(view))  # fmt: skip
@@ -373,7 +365,7 @@ class InsurerClaims:
         )
         if rendered and rendered[0].claim.version == saved.version:
             return rendered[0]  # exactly what was recorded as the answer
-        return await self._view(saved, await self.filings.store.cases.get(saved.case_id))
+        return await self._view(saved)
 
     # --- internals ----------------------------------------------------------------------
 
@@ -387,15 +379,14 @@ class InsurerClaims:
             raise not_theirs(claim_id)
         return claim
 
-    async def _view(self, claim: Claim, case: Case, *, with_evidence: bool = True) -> ClaimView:
-        party = case.parties.get(claim.party)
-        details = party.details if party else None
+    async def _view(self, claim: Claim, *, with_evidence: bool = True) -> ClaimView:
+        summary = claim.summary
         return ClaimView(
             claim=claim,
-            policyholder_name=details.name if details else "",
-            plate_number=details.plate if details else "",
-            occurred_at=case.scene.occurred_at,
-            location=case.scene.address,
-            description=case.scene.description,
-            evidence=await self.evidence.refs(case.id) if with_evidence else (),
+            policyholder_name=summary.policyholder_name,
+            plate_number=summary.plate_number,
+            occurred_at=summary.occurred_at,
+            location=summary.location,
+            description=summary.description,
+            evidence=await self.evidence.refs(claim.case_id) if with_evidence else (),
         )

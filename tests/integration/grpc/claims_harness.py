@@ -81,6 +81,8 @@ def make_exchange(
     mediation: Any = None,
     recipients: Any = None,
     templates: NotificationTemplates | None = None,
+    photos: Any = None,
+    photo_store: Any = None,
 ) -> Exchange:
     store = ExchangeStore(
         cases=MongoCaseRepository(db),
@@ -92,7 +94,7 @@ def make_exchange(
         templates=templates or NotificationTemplates(),
         requests=MongoRequestLog(db),
     )
-    evidence = EvidenceCatalog()
+    evidence = EvidenceCatalog(photos, photo_store)
     filings = ClaimFilings(store, evidence)
     return Exchange(
         filings,
