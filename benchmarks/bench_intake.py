@@ -3,8 +3,13 @@
 Starts an embedded mongod, the WeChat simulator, the real service (``settlement serve`` in a
 child process) and a bare Tornado app answering a fixed JSON document (the ceiling), then
 drives each from this process with the same HTTP client. Every phase is bounded in time.
+Afterwards it checks that every case opened has its ``case.open`` audit entry, and when
+``wrk`` is installed (``apt-get install -y wrk``) it measures get-case and the bare handler
+again with ``wrk`` (50 connections), a load generator that does not share Python's costs.
 
     python benchmarks/bench_intake.py [--clients 50] [--seconds 5]
+
+Prints markdown table rows (``| benchmark | figure | notes |``) for the README.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,7 +27,9 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+from motor.motor_asyncio import AsyncIOMotorClient
 from tornado.httpclient import AsyncHTTPClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +89,19 @@ async def load(
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return len(latencies) / elapsed, statistics.median(latencies), p99, errors
+
+
+def run_wrk(url: str, connections: int, seconds: float, token: str = "") -> tuple[float, float]:
+    """(requests/s, p99 ms) of ``wrk`` against ``url``; bounded by ``seconds``."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return rate, float(p99.group(1)) * scale
 
 
 async def main(clients: int, seconds: float) -> None:
@@ -159,6 +181,39 @@ async def main(clients: int, seconds: float) -> None:
         ]
         for name, rps, p50, p99, errors in rows:
             print(f"{name:<22}{rps:>10.0f}{p50:>10.1f}{p99:>10.1f}{errors:>8}{rps / bare_rps:>10.2f}")
+        # Every case opened must have its audit entry (written in the same transaction).
+        db: Any = AsyncIOMotorClient(mongo.uri)["settlement"]
+        opened = await db["cases"].count_documents({})
+        recorded = await db["audit_log"].count_documents({"action": "case.open"})
+        print(f"audit: {recorded} case.open entries for {opened} cases opened")
+        wrk_rows = []
+        if shutil.which("wrk"):
+            one_case = next(ids[0] for ids in case_ids if ids)
+            owner = tokens[next(i for i, ids in enumerate(case_ids) if ids)]
+            wrk_bare = await asyncio.to_thread(
+                run_wrk, f"http://127.0.0.1:{bare_port}/bare", 50, seconds
+            )
+            wrk_get = await asyncio.to_thread(
+                run_wrk, f"{base}/api/v1/cases/{one_case}", 50, seconds, owner
+            )
+            print(f"wrk -c50: bare {wrk_bare[0]:.0f} req/s (p99 {wrk_bare[1]:.1f} ms), get-case "
+                  f"{wrk_get[0]:.0f} req/s (p99 {wrk_get[1]:.1f} ms), "
+                  f"{wrk_get[0] / wrk_bare[0]:.2f} of bare")  # fmt: skip
+            wrk_rows = [
+                f"| wrk -c50: bare Tornado (ceiling) | {wrk_bare[0]:,.0f} req/s | "
+                f"p99 {wrk_bare[1]:.0f} ms |",
+                f"| wrk -c50: get-case | {wrk_get[0]:,.0f} req/s | {wrk_get[0] / wrk_bare[0]:.2f} "
+                f"of bare, p99 {wrk_get[1]:.0f} ms (targets ≥ 0.25, < 100 ms) |",
+            ]
+        print(f"| intake, {clients} clients: bare Tornado (ceiling) | {bare_rps:,.0f} req/s | "
+              f"p99 {bare_p99:.0f} ms |")  # fmt: skip
+        print(f"| intake: create-case | {create_rps:,.0f} req/s | {create_rps / bare_rps:.2f} of "
+              f"bare, p99 {create_p99:.0f} ms, {create_errors} errors, {recorded}/{opened} "
+              f"audited (targets ≥ 0.10, < 100 ms) |")  # fmt: skip
+        print(f"| intake: get-case | {get_rps:,.0f} req/s | {get_rps / bare_rps:.2f} of bare, "
+              f"p99 {get_p99:.0f} ms, {get_errors} errors (targets ≥ 0.25, < 100 ms) |")  # fmt: skip
+        for row in wrk_rows:
+            print(row)
     finally:
         service.terminate()
         bare.terminate()

@@ -63,6 +63,8 @@ from adapters.sealing import AesGcmSealer
 from adapters.system import RandomIds, SystemClock
 from adapters.wechat.client import WeChatApiClient
 from adapters.wechat.notifier import WeChatNotifier
+from adapters.witness.files import FileWitness
+from adapters.witness.keys import load_signer
 from settlement.config import (
     COURT,
     Settings,
@@ -95,7 +97,9 @@ from settlement.services.notices import CASE_PAGE, MilestoneNotices
 from settlement.services.outbox_admin import OutboxDesk
 from settlement.services.reconciliation import reconcile_claims, reconcile_disputes
 from settlement.services.scheduler import PeriodicJob, run_jobs
+from settlement.services.sealer import Sealer
 from settlement.services.supervision import Supervision
+from settlement.services.unit_of_work import CaseWriter
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +122,22 @@ class Runtime:
 def build_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> Services:
     clock = SystemClock()
     ids = RandomIds()
+    audit_log = MongoAuditLog(db)
+    signer = load_signer(settings.audit_key_path, create=settings.audit_signing_key is None)
+    witness = FileWitness(settings.audit_witness_path)
+    audit = AuditTrail(audit_log, clock, seals=audit_log, witness=witness, signer=signer)
+    sealer = Sealer(
+        store=audit_log, witness=witness, signer=signer, clock=clock,
+        owner=PROCESS_ID,
+        interval=timedelta(milliseconds=settings.audit_seal_interval_ms),
+        checkpoint_every=timedelta(seconds=settings.audit_checkpoint_s),
+    )  # fmt: skip
+    cases = MongoCaseRepository(db)
+    outbox = MongoOutbox(db)
+    document_store = MongoDocumentStore(db)
+    # One writer commits every case change with its messages, documents and audit entry.
+    writer = CaseWriter(cases=cases, uow=MongoUnitOfWork(db.client), audit=audit,
+                        outbox=outbox, documents=document_store)  # fmt: skip
     wechat = WeChatApiClient(
         base_url=settings.wechat_api_base,
         app_id=settings.wechat_app_id,
@@ -141,13 +161,13 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     templates = parse_templates(settings.wechat_templates)
     milestone_templates = {m: templates[m.value] for m in Milestone if m.value in templates}
     intake = CaseIntake(
-        cases=MongoCaseRepository(db),
+        cases=cases,
         clock=clock,
         ids=ids,
         join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
         claim_insurers=list(parse_code_pairs(settings.insurer_endpoints)),
+        writer=writer,
     )
-    audit = AuditTrail(MongoAuditLog(db), clock)
     # Console work off the event loop (argon2 hashing, photo file reads) shares one pool.
     console_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="console")
     photo_store: PhotoStore
@@ -178,11 +198,11 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     queries = MongoReviewQueries(db)
     exchange = build_exchange(
         settings, db, clock, server_api, recipients, photo_repository, photo_store,
-        metrics=metrics,
+        metrics=metrics, audit=audit, documents=document_store,
     )
     claims = exchange.claims
     documents = DocumentIssuer(
-        renderer=ReportlabDocumentRenderer(), store=MongoDocumentStore(db), clock=clock
+        renderer=ReportlabDocumentRenderer(), store=document_store, clock=clock
     )
     return Services(
         auth=auth,
@@ -208,7 +228,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             audit=audit,
         ),
         review=ReviewConsole(
-            cases=MongoCaseRepository(db),
+            cases=cases,
+            writer=writer,
             queries=queries,
             audit=audit,
             clock=clock,
@@ -221,11 +242,13 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             queries=queries,
             audit=audit,
             clock=clock,
-            cases=MongoCaseRepository(db),
+            cases=cases,
             staff=MongoStaffRepository(db),
+            writer=writer,
         ),
         liability=LiabilityDesk(
-            cases=MongoCaseRepository(db),
+            cases=cases,
+            writer=writer,
             clock=clock,
             ids=ids,
             documents=documents,
@@ -254,6 +277,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             miniprogram_state=settings.wechat_miniprogram_state,
         ),
         case_changes=MongoCaseChanges(db, "driver_notices"),
+        sealer=sealer,
     )
 
 
@@ -276,6 +300,8 @@ def build_exchange(
     photo_store: PhotoStore | None = None,
     *,
     metrics: Metrics | None = None,
+    audit: AuditTrail | None = None,
+    documents: MongoDocumentStore | None = None,
 ) -> Exchange:
     """The claims, insurer API and mediation use cases, and the outbox dispatcher."""
     outbox = MongoOutbox(db)
@@ -309,6 +335,8 @@ def build_exchange(
             miniprogram_state=settings.wechat_miniprogram_state,
         ),
         requests=MongoRequestLog(db),
+        audit=audit,
+        documents=documents,
     )
     evidence = EvidenceCatalog(photo_repository, photo_store)
     claims = ClaimFilings(store, evidence)
@@ -533,9 +561,14 @@ async def serve(
         exchange = asyncio.create_task(run_exchange(runtime.services, stop))
         if on_started is not None:
             await on_started(runtime, servers)
+        sealer = runtime.services.sealer
+        sealing = asyncio.create_task(sealer.run(stop) if sealer else asyncio.sleep(0))
         await stop.wait()
         log.info("shutting down")
         await servers.stop(settings.shutdown_grace_s)
-        # stop is set: the dispatcher finishes its round (leases expire if cut short).
+        # stop is set: the dispatcher finishes its round (leases expire if cut short), and
+        # the sealer seals what the servers appended last, checkpoints and lets go.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(exchange, timeout=settings.shutdown_grace_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sealing, timeout=settings.shutdown_grace_s)

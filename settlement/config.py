@@ -71,6 +71,10 @@ class Settings:
     wechat_templates: str = ""  # SETTLEMENT_WECHAT_TEMPLATES, "joined=tmpl,police_decided=tmpl"
     wechat_miniprogram_state: str = "formal"  # SETTLEMENT_WECHAT_MINIPROGRAM_STATE
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
+    audit_signing_key: Path | None = None  # SETTLEMENT_AUDIT_SIGNING_KEY; unset: generated
+    audit_witness_dir: Path | None = None  # SETTLEMENT_AUDIT_WITNESS_DIR; unset: under data_dir
+    audit_seal_interval_ms: int = 250  # SETTLEMENT_AUDIT_SEAL_INTERVAL_MS
+    audit_checkpoint_s: float = 30.0  # SETTLEMENT_AUDIT_CHECKPOINT_S
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
     debug: bool = False  # SETTLEMENT_DEBUG
     metrics_port: int = 9464  # SETTLEMENT_METRICS_PORT; the admin listener serving /metrics
@@ -83,6 +87,16 @@ class Settings:
     @property
     def embedded_mongo(self) -> bool:
         return self.mongo_uri is None
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The checkpoint signing key; generated on first start when not configured."""
+        return self.audit_signing_key or self.data_dir / "audit" / "signing-key.pem"
+
+    @property
+    def audit_witness_path(self) -> Path:
+        """The directory signed checkpoints are written to."""
+        return self.audit_witness_dir or self.data_dir / "audit" / "witness"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -157,6 +171,14 @@ class Settings:
                 "WECHAT_MINIPROGRAM_STATE", _miniprogram_state, "formal"
             ),
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
+            audit_signing_key=reader.get("AUDIT_SIGNING_KEY", Path, None),
+            audit_witness_dir=reader.get("AUDIT_WITNESS_DIR", Path, None),
+            audit_seal_interval_ms=reader.get(
+                "AUDIT_SEAL_INTERVAL_MS", _positive_int, defaults.audit_seal_interval_ms
+            ),
+            audit_checkpoint_s=reader.get(
+                "AUDIT_CHECKPOINT_S", _positive_float, defaults.audit_checkpoint_s
+            ),
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
             debug=reader.get("DEBUG", _boolean, False),
             metrics_port=reader.get("METRICS_PORT", _port, defaults.metrics_port),

@@ -9,7 +9,7 @@ import logging
 import math
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import tornado.web
 
@@ -31,6 +31,7 @@ from settlement.errors import (
     UnsupportedMediaType,
 )
 from settlement.ports.cases import StoredResponse
+from settlement.services.audit import RequestOrigin, request_origin
 from settlement.services.container import Services
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class BaseHandler(tornado.web.RequestHandler):
         incoming = self.request.headers.get("X-Request-Id", "")
         request_id = incoming if _safe_request_id(incoming) else secrets.token_hex(8)
         request_id_var.set(request_id)
+        request_origin.set(RequestOrigin(self.request.remote_ip or "", request_id))
         self.request_id = request_id
         self.set_header("X-Request-Id", request_id)
         return None
@@ -234,44 +236,37 @@ def driver(method: Method) -> Method:
 
 
 def _audited(inner: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """Append every signed-in driver's call, and its outcome, to the audit trail."""
+    """Record a signed-in driver's refused access (a security event) before answering.
+
+    A party reading their own case is not an audit event (the access log has it), and a
+    driver's changes are recorded by the use cases in the transaction of the change.
+    """
 
     @functools.wraps(inner)
     async def wrapper(self: ApiHandler, *args: Any, **kwargs: Any) -> None:
         try:
             await inner(self, *args, **kwargs)
-        except Exception as exc:
-            await _record_driver_call(self, args, exc)
+        except SettlementError as exc:
+            if exc.status in ("NOT_FOUND", "PERMISSION_DENIED"):
+                await _record_denial(self, args, exc)
             raise
-        await _record_driver_call(self, args, None)
 
     return wrapper
 
 
-async def _record_driver_call(handler: ApiHandler, args: tuple[Any, ...], error: Exception | None
-                              ) -> None:  # fmt: skip
+async def _record_denial(handler: ApiHandler, args: tuple[Any, ...], error: SettlementError
+                         ) -> None:  # fmt: skip
     audit = handler.services.audit
     if audit is None or not handler.user_id:
         return  # not signed in: nothing to attribute (the refusal is in the access log)
     case_id = args[0] if args and isinstance(args[0], str) else None
-    if case_id is None:
-        location = str(handler._headers.get("Location", ""))
-        case_id = location.rsplit("/", 1)[-1] or None if location.startswith("/api/") else None
-    outcome: Literal["success", "failure", "denied"] = "success"
-    details: dict[str, str | int] = {"status": handler.get_status()}
-    if error is not None:
-        denied = isinstance(error, SettlementError) and error.status in (
-            "NOT_FOUND", "PERMISSION_DENIED"
-        )
-        outcome = "denied" if denied else "failure"
-        details["error"] = error.code if isinstance(error, SettlementError) else "INTERNAL"
     name = type(handler).__name__.removesuffix("Handler")
     await audit.record(
         AuditEvent(
             actor=f"driver:{handler.user_id}", actor_kind="driver", role="driver",
-            action=f"api.{name}.{(handler.request.method or '').lower()}", outcome=outcome,
-            case_id=case_id[:64] if case_id else None, details=details,
-            origin=handler.request.remote_ip or "", request_id=handler.request_id_,
+            action=f"api.{name}.{(handler.request.method or '').lower()}", outcome="denied",
+            case_id=case_id[:64] if case_id else None,
+            details={"status": http_status(error), "error": error.code},
         )
     )  # fmt: skip
 

@@ -1,75 +1,65 @@
-"""MongoDB audit trail: one document per entry, keyed by its sequence number.
+"""MongoDB audit trail: unsealed appends, the sealer's batches and lease, checkpoint records.
 
-The sequence number is the ``_id``, so two concurrent appends that computed the same next
-number cannot both be stored: the loser gets a duplicate-key error, re-reads the last
-entry and chains after it. The chain can therefore never fork, without a transaction.
+Collections:
+
+* ``audit_log``: one document per entry. Appended with ``pending: true`` and no sequence
+  number (an insert that cannot conflict, inside the caller's transaction when given);
+  the sealer sets ``seq`` and ``batch`` and removes ``pending``.
+* ``audit_batches``: one header per batch, ``_id`` = batch number (so two sealers can
+  never both write batch n), with the batch's leaf hashes.
+* ``audit_lease``: the sealer's lease (one document).
+* ``audit_checkpoints``: number -> digest of each checkpoint written to the witness, so a
+  checkpoint later removed from the witness is noticed.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from adapters.mongo.types import Collection, Database, Document
-from settlement.domain.audit import AuditEntry, AuditEvent, ChainHead, chain_next
-from settlement.errors import ConcurrentUpdate
+from adapters.mongo.types import Collection, Database, Document, motor_session
+from settlement.domain.audit import AuditEntry, AuditEvent, Batch
+from settlement.ports.outbox import Transaction
 
-MAX_APPEND_ATTEMPTS = 100
-HEAD_ID = "head"
+LEASE_ID = "sealer"
 
 
 class MongoAuditLog:
-    """:class:`~settlement.ports.audit.AuditLog` on ``audit_log`` and ``audit_head``."""
+    """:class:`~settlement.ports.audit.AuditLog` and ``AuditSealStore`` on MongoDB."""
 
     def __init__(self, db: Database) -> None:
+        self._db = db
         self._entries: Collection = db["audit_log"]
-        self._head: Collection = db["audit_head"]
+        self._batches: Collection = db["audit_batches"]
+        self._lease: Collection = db["audit_lease"]
+        self._checkpoints: Collection = db["audit_checkpoints"]
+        self._appends = _GroupInsert(self._entries)
 
-    async def append(self, event: AuditEvent, at: datetime) -> AuditEntry:
-        for _ in range(MAX_APPEND_ATTEMPTS):
-            last = await self._entries.find_one({}, sort=[("_id", DESCENDING)])
-            previous = None if last is None else ChainHead(int(last["_id"]), str(last["hash"]))
-            entry = chain_next(previous, event, at)
-            try:
-                await self._entries.insert_one(to_document(entry))
-            except DuplicateKeyError:
-                continue  # someone appended first: chain after their entry instead
-            await self._advance_head(entry)
-            return entry
-        raise ConcurrentUpdate("The audit trail is too busy; try again.")
+    # --- appends and reads (request path) -----------------------------------------------
 
-    async def _advance_head(self, entry: AuditEntry) -> None:
-        # A duplicate key means the head is already past this entry: a later append won.
-        with contextlib.suppress(DuplicateKeyError):
-            await self._head.update_one(
-                {"_id": HEAD_ID, "seq": {"$lt": entry.seq}},
-                {"$set": {"seq": entry.seq, "hash": entry.hash}},
-                upsert=True,
-            )
+    async def append(self, entry: AuditEntry, *, tx: Transaction | None = None) -> None:
+        if tx is None:
+            await self._appends.insert(to_document(entry))
+        else:
+            await self._entries.insert_one(to_document(entry), session=motor_session(tx))
 
-    async def entries(self, from_seq: int = 1) -> AsyncIterator[AuditEntry]:
-        cursor = self._entries.find({"_id": {"$gte": from_seq}}).sort("_id", ASCENDING)
-        async for document in cursor.batch_size(1000):
-            yield from_document(document)
-
-    async def head(self) -> ChainHead | None:
-        document = await self._head.find_one({"_id": HEAD_ID})
-        return None if document is None else ChainHead(int(document["seq"]), document["hash"])
+    async def get(self, entry_id: str) -> AuditEntry | None:
+        document = await self._entries.find_one({"_id": entry_id})
+        return None if document is None else from_document(document)
 
     async def for_case(self, case_id: str, limit: int) -> Sequence[AuditEntry]:
-        cursor = self._entries.find({"case_id": case_id}).sort("_id", DESCENDING).limit(limit)
+        cursor = self._entries.find({"case_id": case_id}).sort("at", DESCENDING).limit(limit)
         return [from_document(document) async for document in cursor]
 
     async def recent(self, limit: int) -> Sequence[AuditEntry]:
         cursor = self._entries.find({}).sort("_id", DESCENDING).limit(limit)
         return [from_document(document) async for document in cursor]
-
 
     async def search(
         self, *, case_id: str = "", actor: str = "", action: str = "", limit: int = 100
@@ -86,17 +76,177 @@ class MongoAuditLog:
         cursor = self._entries.find(query).sort("_id", DESCENDING).limit(limit)
         return [from_document(document) async for document in cursor]
 
+    # --- the sealer --------------------------------------------------------------------------
+
+    async def acquire_lease(self, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew the sealer's lease; False while someone else holds it."""
+        try:
+            await self._lease.find_one_and_update(
+                {"_id": LEASE_ID, "$or": [{"owner": owner}, {"until": {"$lte": now}}]},
+                {"$set": {"owner": owner, "until": now + ttl}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # the lease document exists and is someone else's, still valid
+        return True
+
+    async def release_lease(self, owner: str) -> None:
+        await self._lease.delete_one({"_id": LEASE_ID, "owner": owner})
+
+    async def pending(self, limit: int) -> Sequence[AuditEntry]:
+        cursor = self._entries.find({"pending": True}).sort("_id", ASCENDING).limit(limit)
+        return [from_document(document) async for document in cursor]
+
+    async def count_pending(self) -> int:
+        return await self._entries.count_documents({"pending": True})
+
+    async def count_sealed(self) -> int:
+        return await self._entries.count_documents({"seq": {"$exists": True}})
+
+    async def last_batch(self) -> Batch | None:
+        document = await self._batches.find_one({}, sort=[("_id", DESCENDING)])
+        return None if document is None else batch_from_document(document)
+
+    async def commit_batch(self, owner: str, batch: Batch, entries: Sequence[AuditEntry],
+                           now: datetime) -> bool:  # fmt: skip
+        """Number the entries and store the batch in one transaction, fenced by the lease.
+
+        Returns:
+            False when the lease was lost or an entry was sealed by someone else meanwhile
+            (nothing is written then).
+        """
+        async with await self._db.client.start_session() as session:
+            try:
+                async with session.start_transaction():
+                    held = await self._lease.update_one(
+                        {"_id": LEASE_ID, "owner": owner, "until": {"$gt": now}},
+                        {"$set": {"sealed_at": now}}, session=session,
+                    )  # fmt: skip
+                    if held.matched_count != 1:
+                        raise _Abort
+                    numbered = [
+                        UpdateOne(
+                            {"_id": e.id, "pending": True},
+                            {"$set": {"seq": e.seq, "batch": e.batch}, "$unset": {"pending": ""}},
+                        )
+                        for e in entries
+                    ]
+                    result = await self._entries.bulk_write(
+                        numbered,
+                        ordered=False,
+                        session=session,
+                    )
+                    if result.matched_count != len(entries):
+                        raise _Abort
+                    await self._batches.insert_one(batch_to_document(batch), session=session)
+            except (_Abort, DuplicateKeyError):
+                return False
+            except OperationFailure as exc:
+                if exc.has_error_label("TransientTransactionError"):
+                    return False
+                raise
+        return True
+
+    async def batches(self, from_number: int = 1) -> AsyncIterator[Batch]:
+        cursor = self._batches.find({"_id": {"$gte": from_number}}).sort("_id", ASCENDING)
+        async for document in cursor.batch_size(50):
+            yield batch_from_document(document)
+
+    async def batch(self, number: int) -> Batch | None:
+        document = await self._batches.find_one({"_id": number})
+        return None if document is None else batch_from_document(document)
+
+    async def batch_entries(self, number: int) -> Sequence[AuditEntry]:
+        cursor = self._entries.find({"batch": number}).sort("seq", ASCENDING)
+        return [from_document(document) async for document in cursor.batch_size(2000)]
+
+    async def record_checkpoint(self, number: int, digest: str) -> None:
+        await self._checkpoints.update_one(
+            {"_id": number}, {"$setOnInsert": {"digest": digest}}, upsert=True
+        )
+
+    async def recorded_checkpoints(self) -> dict[int, str]:
+        return {int(d["_id"]): str(d["digest"]) async for d in self._checkpoints.find({})}
+
+
+class _GroupInsert:
+    """Appends outside a transaction that arrive together share one ``insert_many``.
+
+    Each caller still returns only once its own entry is stored (acknowledged with the
+    client's write concern); while one batch is in flight the next one fills up, so many
+    concurrent appends cost a few round trips and journal waits instead of one each.
+    """
+
+    def __init__(self, collection: Collection, *, limit: int = 1000, in_flight: int = 2) -> None:
+        self._collection = collection
+        self._limit = limit
+        self._in_flight = in_flight
+        self._queue: list[tuple[Document, asyncio.Future[None]]] = []
+        self._flushers: set[asyncio.Task[None]] = set()
+
+    async def insert(self, document: Document) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((document, done))
+        if len(self._flushers) < self._in_flight:
+            flusher = asyncio.create_task(self._flush())
+            self._flushers.add(flusher)
+            flusher.add_done_callback(self._flushers.discard)
+        await done
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
+            try:
+                await self._collection.insert_many([d for d, _ in batch], ordered=False)
+            except BulkWriteError as exc:
+                failed = {int(e["index"]) for e in exc.details.get("writeErrors", [])}
+                every = bool(exc.details.get("writeConcernErrors"))
+                for index, (_, done) in enumerate(batch):
+                    if every or index in failed:
+                        _settle(done, exc)
+                    else:
+                        _settle(done, None)
+            except Exception as exc:  # handed to every caller of the batch: fail closed
+                for _, done in batch:
+                    _settle(done, exc)
+            else:
+                for _, done in batch:
+                    _settle(done, None)
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():
+        return  # the caller was cancelled; its entry is stored (or not) all the same
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+class _Abort(Exception):
+    """Leave the sealing transaction without writing."""
+
 
 async def ensure_audit_indexes(db: Database) -> None:
-    await db["audit_log"].create_index([("case_id", ASCENDING), ("_id", DESCENDING)])
-    await db["audit_log"].create_index([("actor", ASCENDING), ("_id", DESCENDING)])
-    await db["audit_log"].create_index([("action", ASCENDING), ("_id", DESCENDING)])
+    entries = db["audit_log"]
+    await entries.create_index([("case_id", ASCENDING), ("at", DESCENDING)])
+    await entries.create_index([("actor", ASCENDING), ("_id", DESCENDING)])
+    await entries.create_index([("action", ASCENDING), ("_id", DESCENDING)])
+    await entries.create_index(
+        [("pending", ASCENDING), ("_id", ASCENDING)],
+        partialFilterExpression={"pending": True},
+        name="pending_by_id",
+    )
+    await entries.create_index([("batch", ASCENDING), ("seq", ASCENDING)], sparse=True)
+    await entries.create_index(
+        "seq", unique=True, partialFilterExpression={"seq": {"$exists": True}}, name="seq_unique"
+    )
 
 
 def to_document(entry: AuditEntry) -> Document:
     event = entry.event
-    return {
-        "_id": entry.seq,
+    document: Document = {
+        "_id": entry.id,
         "at": entry.at,
         "actor": event.actor,
         "actor_kind": event.actor_kind,
@@ -107,15 +257,15 @@ def to_document(entry: AuditEntry) -> Document:
         "details": dict(event.details),
         "origin": event.origin,
         "request_id": event.request_id,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
     }
+    if entry.seq is None:
+        document["pending"] = True
+    else:
+        document["seq"], document["batch"] = entry.seq, entry.batch
+    return document
 
 
-def from_document(document: dict[str, Any]) -> AuditEntry:
-    at: datetime = document["at"]
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
+def from_document(document: Mapping[str, Any]) -> AuditEntry:
     event = AuditEvent(
         actor=document.get("actor", ""),
         actor_kind=document.get("actor_kind", "system"),
@@ -127,6 +277,38 @@ def from_document(document: dict[str, Any]) -> AuditEntry:
         origin=document.get("origin", ""),
         request_id=document.get("request_id", ""),
     )
+    seq, batch = document.get("seq"), document.get("batch")
     return AuditEntry(
-        int(document["_id"]), at, event, document.get("prev_hash", ""), document.get("hash", "")
+        str(document["_id"]), _utc(document["at"]), event,
+        None if seq is None else int(seq), None if batch is None else int(batch),
+    )  # fmt: skip
+
+
+def batch_to_document(batch: Batch) -> Document:
+    return {
+        "_id": batch.number,
+        "first_seq": batch.first_seq,
+        "size": batch.size,
+        "root": batch.root,
+        "prev": batch.prev,
+        "sealed_at": batch.sealed_at,
+        "hash": batch.hash,
+        "leaves": list(batch.leaves),
+    }
+
+
+def batch_from_document(document: Mapping[str, Any]) -> Batch:
+    return Batch(
+        number=int(document["_id"]),
+        first_seq=int(document.get("first_seq", 0)),
+        size=int(document.get("size", 0)),
+        root=str(document.get("root", "")),
+        prev=str(document.get("prev", "")),
+        sealed_at=_utc(document["sealed_at"]),
+        hash=str(document.get("hash", "")),
+        leaves=tuple(str(leaf) for leaf in document.get("leaves") or ()),
     )
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

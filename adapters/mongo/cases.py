@@ -30,10 +30,10 @@ class MongoCaseRepository:
     def __init__(self, db: Database) -> None:
         self._collection: Collection = db["cases"]
 
-    async def add(self, case: Case) -> Case:
+    async def add(self, case: Case, *, session: Any = None) -> Case:
         stored = replace(case, version=1)
         try:
-            await self._collection.insert_one(to_document(stored))
+            await self._collection.insert_one(to_document(stored), session=session)
         except DuplicateKeyError:
             raise AlreadyExists("A case with this id already exists.", case_id=case.id) from None
         return stored

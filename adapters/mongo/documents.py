@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson.binary import Binary
-from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.types import Collection, Database
+from adapters.mongo.types import Collection, Database, motor_session
 from settlement.errors import NotFound
 from settlement.ports.documents import IssuedDocument, RenderedDocument
+from settlement.ports.outbox import Transaction
 
 
 class MongoDocumentStore:
@@ -24,10 +24,9 @@ class MongoDocumentStore:
     def __init__(self, db: Database) -> None:
         self._collection: Collection = db["documents"]
 
-    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime
-                  ) -> IssuedDocument:
+    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime,
+                  *, tx: Transaction | None = None) -> IssuedDocument:
         record = {
-            "_id": document.sha256,
             "file_sha256": document.file_sha256,
             "kind": document.kind,
             "case_id": case_id,
@@ -35,14 +34,16 @@ class MongoDocumentStore:
             "size": len(document.pdf),
             "pdf": Binary(document.pdf),
         }
-        try:
-            await self._collection.insert_one(record)
-        except DuplicateKeyError:
-            # Same content, same hash: it was issued already; keep the first issue.
-            existing = await self._collection.find_one({"_id": document.sha256}, {"pdf": 0})
-            if existing is not None:
-                return _issued(existing)
-        return _issued(record)
+        # An upsert, not an insert: inside a transaction a duplicate key would abort the
+        # whole change. Same content, same hash: the first issue is kept.
+        session = motor_session(tx)
+        await self._collection.update_one(
+            {"_id": document.sha256}, {"$setOnInsert": record}, upsert=True, session=session
+        )
+        existing = await self._collection.find_one(
+            {"_id": document.sha256}, {"pdf": 0}, session=session
+        )
+        return _issued(existing if existing is not None else {"_id": document.sha256, **record})
 
     async def pdf(self, sha256: str) -> bytes:
         found = await self._collection.find_one({"_id": sha256}, {"pdf": 1})

@@ -36,15 +36,19 @@ _UNAVAILABLE_CODES = frozenset(
 _LABELS = ("RetryableWriteError", "TransientTransactionError", "UnknownTransactionCommitResult")
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """Whether ``error`` means "the database cannot serve this now; try again shortly"."""
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` itself names an outage (no primary, network, shutdown), whatever
+    its labels say: a write conflict is labelled transient too, but is no outage."""
     if isinstance(error, ConnectionFailure):  # AutoReconnect, NotPrimaryError, timeouts
         return True
-    if isinstance(error, PyMongoError) and any(error.has_error_label(x) for x in _LABELS):
+    return isinstance(error, OperationFailure) and error.code in _UNAVAILABLE_CODES
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means "the database cannot serve this now; try again shortly"."""
+    if is_outage(error):
         return True
-    if isinstance(error, OperationFailure):  # WriteConcernError included
-        return error.code in _UNAVAILABLE_CODES
-    return False
+    return isinstance(error, PyMongoError) and any(error.has_error_label(x) for x in _LABELS)
 
 
 def database_error(error: BaseException) -> SettlementError | None:

@@ -73,8 +73,9 @@ class MongoOperationsProbe:
         return queues
 
     async def _audit_unsealed(self) -> int:
-        # Entries are sealed (given a sequence number) by the audit sealer after commit.
-        return int(await self._db["audit_log"].count_documents({"seq": None}))
+        # Entries are sealed (given a sequence number) by the audit sealer after commit;
+        # until then they carry ``pending: true`` (a partial index covers exactly those).
+        return int(await self._db["audit_log"].count_documents({"pending": True}))
 
     async def _photo_verdicts(self) -> dict[str, int]:
         pipeline: list[dict[str, Any]] = [

@@ -14,10 +14,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
+from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.types import motor_session
 from settlement.domain.exchange import (
     NewOutboxMessage,
     OutboxMessage,
@@ -76,8 +77,6 @@ class MongoOutbox:
         tx: Transaction | None = None,
         now: datetime | None = None,
     ) -> str:
-        if tx is not None and not isinstance(tx, AsyncIOMotorClientSession):
-            raise TypeError("MongoOutbox.enqueue needs a motor session as tx")
         now = now or datetime.now(UTC)
         message_id = uuid.uuid4().hex
         document = {
@@ -102,7 +101,7 @@ class MongoOutbox:
             "partner": partner_of(message.kind, message.payload),
         }
         try:
-            await self._coll.insert_one(document, session=tx)
+            await self._coll.insert_one(document, session=motor_session(tx))
         except DuplicateKeyError:
             raise AlreadyExists(
                 "this message is already in the outbox",

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from pymongo.errors import OperationFailure, PyMongoError
 
+from adapters.mongo.errors import is_outage
 from adapters.mongo.types import MongoClient
 from settlement.errors import ConcurrentUpdate
 from settlement.ports.outbox import Transaction
@@ -41,7 +42,10 @@ class MongoUnitOfWork:
                 # A write conflict with a concurrent transaction (or a commit whose
                 # result is unknown) is the database's "someone else was first": the
                 # use case re-reads the case and tries again, which its version check
-                # makes safe. Anything else is a real failure and propagates.
+                # makes safe. An outage (no primary during an election) propagates as
+                # itself, to be answered 503; anything else is a real failure.
+                if is_outage(exc):
+                    raise
                 if exc.has_error_label(_TRANSIENT) or exc.has_error_label(_UNKNOWN_COMMIT):
                     raise ConcurrentUpdate(
                         "The case was changed by someone else at the same time; try again."

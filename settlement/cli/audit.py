@@ -1,61 +1,114 @@
-"""``settlement audit verify``: re-hash the audit trail and name the first broken entry."""
+"""``settlement audit verify|proof|check-proof|key``: check and prove the audit log."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from settlement.config import Settings
-from settlement.domain.audit import ChainCheck
-from settlement.errors import ConfigurationError
+from settlement.domain.audit import AuditReport
+from settlement.domain.audit_proof import check_inclusion_proof
+from settlement.errors import ConfigurationError, SettlementError
 
 EXIT_OK, EXIT_BROKEN, EXIT_CONFIG = 0, 1, 2
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add ``audit verify``; the handler is stored as ``handler`` in the parsed arguments."""
-    parser = subparsers.add_parser("audit", help="check the tamper-evident audit trail")
+    """Add ``audit``'s actions; each handler is stored as ``handler`` in the arguments."""
+    parser = subparsers.add_parser("audit", help="check the tamper-evident audit log")
     actions = parser.add_subparsers(dest="audit_command", required=True)
     verify = actions.add_parser(
         "verify",
-        help="verify the hash chain",
-        description="Re-hash every audit entry in order. Exits 1 and names the first entry "
-        "that was altered or removed.",
+        help="verify every entry, batch, link and witnessed checkpoint",
+        description="Re-hash every sealed entry, rebuild every batch's Merkle root, follow "
+        "the chain of batches and check every signed checkpoint in the witness. Exits 1 and "
+        "names each entry, batch or checkpoint that was altered, removed or reordered.",
     )
     verify.set_defaults(handler=run_verify)
+    proof = actions.add_parser(
+        "proof", help="print an entry's inclusion proof (JSON)",
+        description="Print the proof that a sealed entry is in the log: its Merkle audit "
+        "path, the batch chain up to a signed checkpoint, and the checkpoint.",
+    )  # fmt: skip
+    proof.add_argument("entry_id")
+    proof.set_defaults(handler=run_proof)
+    check = actions.add_parser(
+        "check-proof", help="check a proof file (no database needed)",
+        description="Check an inclusion proof offline. Give --public-key (hex) to check "
+        "against a key you trust rather than the one inside the proof.",
+    )  # fmt: skip
+    check.add_argument("file", type=Path)
+    check.add_argument("--public-key", default=None)
+    check.set_defaults(handler=run_check_proof)
 
 
 def run_verify(args: argparse.Namespace, settings: Settings | None = None,
                stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
-    """Handle ``audit verify``.
-
-    Returns:
-        0 when the chain is intact, 1 when an entry was altered or removed, 2 on bad settings.
-    """
+    """Handle ``audit verify``: 0 intact, 1 broken (each problem named), 2 bad settings."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        check = asyncio.run(verify_trail(settings or Settings.from_env()))
+        verdict = asyncio.run(_with_audit(settings, lambda audit: audit.verify()))
     except ConfigurationError as exc:
         print(f"audit: {exc}", file=err)
         return EXIT_CONFIG
-    return report(check, out, err)
+    return report(verdict, out, err)
 
 
-def report(check: ChainCheck, out: TextIO, err: TextIO) -> int:
-    if check.ok:
-        print(f"audit trail intact: {check.checked} entries verified", file=out)
+def report(verdict: AuditReport, out: TextIO, err: TextIO) -> int:
+    summary = (
+        f"{verdict.entries} entries in {verdict.batches} batches, "
+        f"{verdict.checkpoints} checkpoints, {verdict.pending} entries not sealed yet"
+    )
+    if verdict.ok:
+        print(f"audit log intact: {summary}", file=out)
         return EXIT_OK
-    print(f"audit trail BROKEN at entry {check.broken_seq}: {check.problem}", file=err)
+    print(f"audit log BROKEN ({len(verdict.problems)} problems; {summary}):", file=err)
+    for problem in verdict.problems:
+        print(f"  {problem}", file=err)
     return EXIT_BROKEN
 
 
-async def verify_trail(settings: Settings) -> ChainCheck:
+def run_proof(args: argparse.Namespace, settings: Settings | None = None,
+              stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
+    """Handle ``audit proof ENTRY_ID``: the proof as JSON on stdout."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    entry_id = str(args.entry_id)
+    try:
+        proof = asyncio.run(_with_audit(settings, lambda audit: audit.proof(entry_id)))
+    except ConfigurationError as exc:
+        print(f"audit: {exc}", file=err)
+        return EXIT_CONFIG
+    except SettlementError as exc:
+        print(f"audit: {exc.message}", file=err)
+        return EXIT_BROKEN
+    print(json.dumps(proof, ensure_ascii=False, indent=2), file=out)
+    return EXIT_OK
+
+
+def run_check_proof(args: argparse.Namespace, stdout: TextIO | None = None,
+                    stderr: TextIO | None = None) -> int:  # fmt: skip
+    """Handle ``audit check-proof FILE``: 0 and what was proven, or 1 and why not."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        proof = json.loads(Path(args.file).read_text())
+        key = bytes.fromhex(args.public_key) if args.public_key else None
+        print(check_inclusion_proof(proof, key), file=out)
+    except (OSError, ValueError) as exc:
+        print(f"proof NOT valid: {exc}", file=err)
+        return EXIT_BROKEN
+    return EXIT_OK
+
+
+async def _with_audit(settings: Settings | None, run: Any) -> Any:
     from settlement.bootstrap import open_runtime
 
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings or Settings.from_env()) as runtime:
         audit = runtime.services.audit
         if audit is None:
-            raise ConfigurationError("the audit trail is not configured in this installation")
-        return await audit.verify()
+            raise ConfigurationError("the audit log is not configured in this installation")
+        return await run(audit)
+

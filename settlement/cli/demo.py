@@ -275,7 +275,7 @@ async def fill_services(services: Services, user_id: UserIds | None = None) -> l
     """
     from adapters.demo_scenes import scene_jpeg
     from settlement.errors import AlreadyExists
-    from settlement.services.console import RequestOrigin
+    from settlement.services.audit import RequestOrigin
 
     staff = services.staff_auth
     if staff is None or services.review is None:

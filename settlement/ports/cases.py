@@ -8,16 +8,17 @@ from datetime import datetime
 from typing import Protocol
 
 from settlement.domain.case import Case
+from settlement.ports.outbox import Transaction
 
 
 class CaseRepository(Protocol):
-    async def add(self, case: Case) -> Case:
-        """Store a new case (version 1)."""
+    async def add(self, case: Case, *, session: Transaction | None = None) -> Case:
+        """Store a new case (version 1), inside ``session`` when given."""
 
     async def get(self, case_id: str) -> Case:
         """Raises CaseNotFound if there is no such case."""
 
-    async def save(self, case: Case) -> Case:
+    async def save(self, case: Case, *, session: Transaction | None = None) -> Case:
         """Store ``case`` if nobody changed it since it was read; returns it with version + 1.
 
         Raises:

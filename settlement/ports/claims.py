@@ -39,6 +39,14 @@ class TransactionalCases(Protocol):
         """Raises CaseNotFound if there is no such case."""
         ...
 
+    async def add(self, case: Case, *, session: Transaction | None = None) -> Case:
+        """Store a new case (version 1), inside ``session`` when given.
+
+        Raises:
+            AlreadyExists: a case with this id exists.
+        """
+        ...
+
     async def save(self, case: Case, *, session: Transaction | None = None) -> Case:
         """Store ``case`` if its version is unchanged, inside ``session`` when given.
 

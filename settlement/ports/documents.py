@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from settlement.ports.outbox import Transaction
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedDocument:
@@ -62,9 +64,10 @@ class DocumentRenderer(Protocol):
 
 
 class DocumentStore(Protocol):
-    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime
-                  ) -> IssuedDocument:
-        """Keep an issued document. Storing the same ``sha256`` again changes nothing."""
+    async def put(self, case_id: str, document: RenderedDocument, issued_at: datetime,
+                  *, tx: Transaction | None = None) -> IssuedDocument:
+        """Keep an issued document, inside ``tx`` when given (it commits with the case
+        change that issues it). Storing the same ``sha256`` again changes nothing."""
         ...
 
     async def pdf(self, sha256: str) -> bytes:

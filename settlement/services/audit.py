@@ -1,17 +1,51 @@
-"""The audit trail as the use cases see it: record events, verify the chain, show access."""
+"""The audit trail as the use cases see it: record events, verify the log, prove entries.
+
+Recording is one insert (inside the caller's transaction when it records a state change),
+so it never contends; :class:`~settlement.services.sealer.Sealer` orders and seals later.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import contextvars
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from settlement.domain.audit import AuditEntry, AuditEvent, ChainCheck, ChainVerifier
+from settlement.domain.audit import (
+    AuditEntry,
+    AuditEvent,
+    AuditReport,
+    Batch,
+    LogVerifier,
+    checkpoint_from_json,
+    clean_details,
+    new_entry,
+)
+from settlement.domain.audit_proof import inclusion_proof
 from settlement.domain.case import Case
-from settlement.ports.audit import AuditLog
+from settlement.errors import NotFound, PreconditionFailed
+from settlement.ports.audit import AuditLog, AuditSealStore, CheckpointSigner, Witness
 from settlement.ports.identity import Clock
+from settlement.ports.outbox import Transaction
 
 MAX_ACCESS_LOG = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOrigin:
+    """Where a request came from, for the audit entry (who/what/when/where)."""
+
+    address: str = ""
+    request_id: str = ""
+
+
+NO_ORIGIN = RequestOrigin()
+request_origin: contextvars.ContextVar[RequestOrigin] = contextvars.ContextVar(
+    "request_origin", default=NO_ORIGIN
+)
+"""Set by the driving adapter for each request; fills events that name no origin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,41 +60,59 @@ class AccessRecord:
     outcome: str
 
 
+def driver_event(user_id: str, action: str, case: Case | None = None, *,
+                 details: Mapping[str, object] | None = None) -> AuditEvent:  # fmt: skip
+    """A driver's change of their case (their party label as the role)."""
+    label = case.label_of(user_id) if case is not None else None
+    return AuditEvent(
+        actor=f"driver:{user_id}", actor_kind="driver",
+        role=f"party_{label}" if label else "driver", action=action,
+        case_id=None if case is None else case.id, details=clean_details(details or {}),
+    )  # fmt: skip
+
+
+def entry_id(at: datetime) -> str:
+    """Time-ordered (milliseconds) then random: the sealer takes the oldest first."""
+    return f"{int(at.timestamp() * 1000):012x}{secrets.token_hex(6)}"
+
+
 class AuditTrail:
-    """Appends every view and action to the hash-chained trail, and checks it.
+    """Appends events to the audit log, and checks and proves it.
 
     Args:
         log: the append-only store.
         clock: the time stamped on each entry (UTC).
+        seals: the sealer's store, for verification and proofs (None: record only).
+        witness / signer: where checkpoints are kept and who signs them.
     """
 
-    def __init__(self, log: AuditLog, clock: Clock) -> None:
+    def __init__(self, log: AuditLog, clock: Clock, *, seals: AuditSealStore | None = None,
+                 witness: Witness | None = None, signer: CheckpointSigner | None = None
+                 ) -> None:  # fmt: skip
         self._log = log
         self._clock = clock
+        self._seals = seals
+        self._witness = witness
+        self._signer = signer
 
-    async def record(self, event: AuditEvent) -> AuditEntry:
-        """Append ``event`` now.
+    def entry(self, event: AuditEvent) -> AuditEntry:
+        """``event`` as an entry stamped now, with the request's origin when it has none."""
+        if not event.origin and not event.request_id:
+            origin = request_origin.get()
+            event = replace(event, origin=origin.address, request_id=origin.request_id)
+        now = self._clock.now()
+        return new_entry(entry_id(now), event, now)
+
+    async def record(self, event: AuditEvent, *, tx: Transaction | None = None) -> AuditEntry:
+        """Append ``event`` now, inside ``tx`` when the event records a change in it.
 
         Raises:
             Whatever the store raises: callers let it propagate, so an action whose audit
             entry cannot be written fails rather than going unrecorded (fail closed).
         """
-        return await self._log.append(event, self._clock.now())
-
-    async def verify(self) -> ChainCheck:
-        """Re-hash the whole trail in order and compare it with the stored head.
-
-        Returns:
-            ``ok`` and the number of entries, or the first broken entry and what is wrong.
-        """
-        head = await self._log.head()
-        verifier = ChainVerifier()
-        verifier.watch_head(head)
-        async for entry in self._log.entries():
-            broken = verifier.feed(entry)
-            if broken is not None:
-                return broken
-        return verifier.finish(head)
+        entry = self.entry(event)
+        await self._log.append(entry, tx=tx)
+        return entry
 
     async def recent(self, limit: int = 100) -> Sequence[AuditEntry]:
         return await self._log.recent(limit)
@@ -96,3 +148,66 @@ class AuditTrail:
                              event.outcome)
             )  # fmt: skip
         return records
+
+    # --- verification and proofs ------------------------------------------------------------
+
+    def _store(self) -> AuditSealStore:
+        if self._seals is None:
+            raise PreconditionFailed("The audit log's seals are not available here.")
+        return self._seals
+
+    async def verify(self) -> AuditReport:
+        """Re-hash every sealed entry, batch and link, and check every witnessed checkpoint.
+
+        Returns:
+            The counts and every problem found, each naming the entry, batch or checkpoint.
+        """
+        store = self._store()
+        verifier = LogVerifier()
+        sealed_in_batches = 0
+        async for batch in store.batches():
+            entries = await store.batch_entries(batch.number)
+            sealed_in_batches += len(entries)
+            verifier.feed(batch, entries)
+        sealed = await store.count_sealed()
+        if sealed > sealed_in_batches:
+            verifier.name("entries", f"{sealed - sealed_in_batches} sealed entries belong to "
+                                     "no batch (inserted or moved)")  # fmt: skip
+        witnessed = [] if self._witness is None else await self._witness.list()
+        public_key = None if self._signer is None else self._signer.public_key
+        verifier.check_checkpoints(witnessed, public_key, await store.recorded_checkpoints())
+        return verifier.report(pending=await store.count_pending())
+
+    async def proof(self, entry_id_: str) -> dict[str, Any]:
+        """The inclusion proof of one sealed entry up to the first checkpoint covering it.
+
+        Raises:
+            NotFound: no such entry. PreconditionFailed: not sealed yet (try again shortly).
+        """
+        store = self._store()
+        entry = await self._log.get(entry_id_)
+        if entry is None:
+            raise NotFound("No audit entry with this id.", entry_id=entry_id_[:64])
+        if entry.seq is None or entry.batch is None:
+            raise PreconditionFailed("This entry is not sealed yet; try again in a moment.")
+        batch = await store.batch(entry.batch)
+        if batch is None:
+            raise NotFound("The batch of this entry is missing.", batch=entry.batch)
+        checkpoint = None
+        if self._witness is not None:
+            for _, data in await self._witness.list():
+                try:
+                    candidate = checkpoint_from_json(data or {})
+                except (KeyError, ValueError, TypeError):
+                    continue
+                if candidate.batch >= batch.number:
+                    checkpoint = candidate
+                    break
+        later: list[Batch] = []
+        if checkpoint is not None:
+            async for following in store.batches(batch.number + 1):
+                if following.number > checkpoint.batch:
+                    break
+                later.append(following)
+        public_key = None if self._signer is None else self._signer.public_key
+        return inclusion_proof(entry, batch, later, checkpoint, public_key)

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from settlement.domain.audit import AuditEvent
 from settlement.domain.case import Case, CaseStatus
 from settlement.domain.claim import (
     TERMINAL,
@@ -55,6 +56,7 @@ from settlement.services.exchange_support import (
     case_ref,
     plain,
 )
+from settlement.services.unit_of_work import CaseChange
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +142,18 @@ class ClaimFilings:
     store: ExchangeStore
     evidence: EvidenceCatalog
 
-    async def settle(self, case: Case) -> Case:
+    async def settle(self, change: Case | CaseChange) -> Case:
         """Save a case that has just become AGREED or DETERMINED and file its claims.
 
-        The case change, the claims and their filing messages commit in one transaction.
+        The case change (with its audit entries and issued documents), the claims and their
+        filing messages commit in one transaction.
 
         Raises:
             IllegalTransition: ``case`` is not agreed or determined.
             ConcurrentUpdate: the case changed since ``case`` was read.
         """
+        work = change if isinstance(change, CaseChange) else CaseChange(change)
+        case = work.case
         if case.status not in SETTLED:
             raise IllegalTransition(
                 "Claims are filed only for agreed or determined cases.", status=case.status.value
@@ -170,7 +175,12 @@ class ClaimFilings:
             )
             for claim in claims
         ]
-        saved, _ = await self.store.commit(case=case, new_claims=claims, effects=messages)
+        filing = AuditEvent(actor="system", actor_kind="system", action="claim.file",
+                            case_id=case.id, details={"claims": len(claims)})  # fmt: skip
+        saved, _ = await self.store.commit(
+            case=case, new_claims=claims, effects=[*work.messages, *messages],
+            events=[*work.events, filing], documents=work.documents,
+        )  # fmt: skip
         assert saved is not None  # noqa: S101 - a case was given
         return saved
 
@@ -204,7 +214,7 @@ class ClaimFilings:
                             {"thing1": "", "character_string2": filed.claim_number})
             return moved, [notice]
 
-        await self.apply(filed.claim_id, change, case_moves=_claimed)
+        await self.apply(filed.claim_id, change, case_moves=_claimed, action="claim.filed")
 
     async def record_insurer_report(self, report: InsurerClaimReport) -> None:
         """An insurer's own view of a claim (reconciliation callback): adopt it by legal
@@ -228,7 +238,8 @@ class ClaimFilings:
                     moved = moved.transition(step, by=by, now=now, reason=report.status_reason)
             return moved, []
 
-        await self.apply(report.claim_id, change, case_moves=claimed_or_closed)
+        await self.apply(report.claim_id, change, case_moves=claimed_or_closed,
+                         action="claim.reconcile")  # fmt: skip
 
     async def apply(
         self,
@@ -239,6 +250,7 @@ class ClaimFilings:
         etag_version: int | None = None,
         insurer_code: str | None = None,
         answer: Callable[[Claim], Awaitable[InboundAnswer]] | None = None,
+        action: str = "claim.update",
     ) -> Claim:
         """Read, change and save one claim (and the case when ``case_moves`` moves it) in
         one transaction, re-reading after a conflict with another writer.
@@ -273,10 +285,16 @@ class ClaimFilings:
             inbound = None
             if answer is not None:
                 inbound = await answer(replace(changed, version=changed.version + 1))
+            actor = "system" if insurer_code is None else f"insurer:{insurer_code}"
+            event = AuditEvent(
+                actor=actor, actor_kind="system" if insurer_code is None else "insurer",
+                action=action, case_id=claim.case_id,
+                details={"claim_id": claim.id, "claim_status": changed.status.value},
+            )  # fmt: skip
             try:
                 _, saved = await self.store.commit(
                     case=case, changed_claims=[changed], effects=notices,
-                    notice_case=notice_case, inbound=inbound,
+                    notice_case=notice_case, inbound=inbound, events=[event],
                 )  # fmt: skip
             except ConcurrentUpdate:
                 continue

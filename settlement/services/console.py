@@ -47,12 +47,14 @@ from settlement.errors import (
     SettlementError,
 )
 from settlement.ports.cases import CaseRepository
+from settlement.ports.documents import DocumentStore
 from settlement.ports.identity import Clock, IdGenerator
 from settlement.ports.photos import PhotoRepository, PhotoStore
 from settlement.ports.review import ReviewQueries
 from settlement.ports.staff import PasswordHasher, StaffRepository, StaffSessionStore
-from settlement.services.audit import AuditTrail
+from settlement.services.audit import AuditTrail, RequestOrigin
 from settlement.services.liability import assess_party_loss, region_for
+from settlement.services.unit_of_work import CaseChange, CaseWriter, PendingDocument
 
 SLA_TARGET = timedelta(minutes=30)
 """Target time from entering the police queue to a decision (proposal value)."""
@@ -74,14 +76,6 @@ _DUMMY_PASSWORD = "not-a-real-password-0000"  # noqa: S105 - a decoy, not a cred
 def token_digest(token: str) -> str:
     """Session cookies are stored only as this digest: a leaked table grants nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class RequestOrigin:
-    """Where a console request came from, for the audit entry (who/what/when/where)."""
-
-    address: str = ""
-    request_id: str = ""
 
 
 def staff_event(
@@ -113,11 +107,14 @@ def staff_event(
 class DeterminationIssuer(Protocol):
     """The part of the document service the console uses (``services.liability``)."""
 
-    async def issue_determination(
+    async def prepare_determination(
         self, case: Case, determination: Mapping[str, Any] | None = None, district: str = ""
-    ) -> dict[str, Any]: ...
+    ) -> tuple[dict[str, Any], PendingDocument]: ...
 
     async def pdf(self, sha256: str) -> bytes: ...
+
+    @property
+    def store(self) -> DocumentStore: ...
 
 
 # --- sign-in -------------------------------------------------------------------------------
@@ -508,10 +505,15 @@ class ReviewConsole:
         photo_store: PhotoStore | None = None,
         documents: DeterminationIssuer | None = None,
         sla_target: timedelta = SLA_TARGET,
-        settle: Callable[[Case], Awaitable[Case]] | None = None,
+        settle: Callable[[CaseChange], Awaitable[Case]] | None = None,
+        writer: CaseWriter | None = None,
     ) -> None:
-        """``settle`` saves a case that has just been determined and files its claims."""
+        """``settle`` commits a change that has just determined a case, with its claims;
+        ``writer`` commits every other action with its audit entry."""
         self._settle = settle
+        self._writer = writer or CaseWriter(
+            cases=cases, audit=audit, documents=None if documents is None else documents.store
+        )
         self._cases = cases
         self._queries = queries
         self._audit = audit
@@ -757,20 +759,23 @@ class ReviewConsole:
         decision, note, reason = self._decision(form)
         levels = dict(decision.levels)
 
-        async def change(case: Case, now: datetime) -> Case:
+        async def change(case: Case, now: datetime) -> CaseChange:
             record = determination_record(decision, note, reason, staff.username, now)
             document: dict[str, Any]
+            issued: list[PendingDocument] = []
             if self._documents is not None:
-                issued = await self._documents.issue_determination(
+                # The PDF is stored in the transaction that records the determination.
+                rendered, pdf = await self._documents.prepare_determination(
                     case, record, district_name(case.jurisdiction)
                 )
-                document = {"format": "pdf", **issued}
+                document, issued = {"format": "pdf", **rendered}, [pdf]
             else:
                 content = determination_content(case, record, district_name(case.jurisdiction))
                 document = {"format": "html", "number": case.id,
                             "sha256": content_hash(content), "content": content}  # fmt: skip
-            return case.determine(staff.username, levels, decision.rule_id, note, reason,
-                                  document, now, extra=record)  # fmt: skip
+            determined = case.determine(staff.username, levels, decision.rule_id, note, reason,
+                                        document, now, extra=record)  # fmt: skip
+            return CaseChange(determined, documents=issued)
 
         details = {"level_A": levels["A"], "level_B": levels["B"], "rule": decision.rule_id,
                    "reason": reason}  # fmt: skip
@@ -884,28 +889,28 @@ class ReviewConsole:
                 )
             now = self._clock.now()
             outcome = change(case, now)
-            changed: Case = await outcome if inspect.isawaitable(outcome) else outcome
+            result = await outcome if inspect.isawaitable(outcome) else outcome
+            work = result if isinstance(result, CaseChange) else CaseChange(result)
+            changed = work.case
             if action == "case.determine":
                 details = {**details, "overrules_engine": _overrules(
                     changed.determination["levels"] if changed.determination else {},
                     case.proposal,
                 )}  # fmt: skip
+            # The action's audit entry commits with the action itself.
+            done = {**details, "status": changed.status.value}
+            work.events.append(staff_event(staff, action, origin, case_id=case.id,
+                                            details=done))  # fmt: skip
             if self._settle is not None and changed.status is CaseStatus.DETERMINED:
                 # The determination and its insurance claims commit together.
-                saved = await self._settle(changed)
-            else:
-                saved = await self._cases.save(changed)
+                return await self._settle(work)
+            return await self._writer.commit(work)
         except SettlementError as exc:
             await self._audit.record(
                 staff_event(staff, action, origin, outcome="failure", case_id=case.id,
                              details={**details, "error": exc.code})
             )  # fmt: skip
             raise
-        await self._audit.record(
-            staff_event(staff, action, origin, case_id=case.id,
-                         details={**details, "status": saved.status.value})
-        )  # fmt: skip
-        return saved
 
 
 def may_see(staff: StaffSession, case: Case) -> bool:

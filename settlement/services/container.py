@@ -22,6 +22,7 @@ from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
 from settlement.services.outbox_admin import OutboxDesk
 from settlement.services.scheduler import PeriodicJob
+from settlement.services.sealer import Sealer
 from settlement.services.supervision import Supervision
 
 
@@ -68,3 +69,5 @@ class Services:
     translate_error: Callable[[BaseException], SettlementError | None] = untranslated
     """The error vocabulary's name for an infrastructure failure (the database's
     availability errors become ``DatabaseUnavailable``), or None for a real bug."""
+    sealer: Sealer | None = None
+    """Orders, seals and checkpoints the audit log while ``settlement serve`` runs."""

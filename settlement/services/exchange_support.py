@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from settlement.domain.audit import ActorKind, AuditEvent, clean_details
 from settlement.domain.case import Case, Party
 from settlement.domain.claim import Claim
 from settlement.domain.evidence import PhotoRecord
@@ -34,10 +35,13 @@ from settlement.ports.claims import (
     TransactionalCases,
     UnitOfWork,
 )
+from settlement.ports.documents import DocumentStore
 from settlement.ports.identity import Clock
 from settlement.ports.outbox import Outbox
 from settlement.ports.photos import PhotoRepository, PhotoStore
+from settlement.services.audit import AuditTrail
 from settlement.services.dispatcher import KIND_WECHAT_MESSAGE
+from settlement.services.unit_of_work import PendingDocument
 
 MAX_WRITE_ATTEMPTS = 5
 MAX_TEXT = 2000
@@ -85,6 +89,10 @@ class ExchangeStore:
     templates: NotificationTemplates = field(default_factory=NotificationTemplates)
     requests: RequestLog | None = None
     """Where partners' request ids are kept with the effect of their calls."""
+    audit: AuditTrail | None = None
+    """Records each change in its transaction, and partners' reads before they get data."""
+    documents: DocumentStore | None = None
+    """Where documents issued by a change (agreement, 事故认定书) are kept."""
 
     async def commit(
         self,
@@ -95,8 +103,11 @@ class ExchangeStore:
         effects: Sequence[Effect] = (),
         notice_case: Case | None = None,
         inbound: InboundAnswer | None = None,
+        events: Sequence[AuditEvent] = (),
+        documents: Sequence[PendingDocument] = (),
     ) -> tuple[Case | None, list[Claim]]:
-        """Save everything given in one transaction; returns the saved case and claims.
+        """Save everything given in one transaction, with the audit entries recording it
+        and the documents it issues; returns the saved case and claims.
 
         ``inbound``: the partner call that causes the change; its answer commits with it.
 
@@ -114,7 +125,25 @@ class ExchangeStore:
                 await self.outbox.enqueue(message, tx=tx)
             if inbound is not None and self.requests is not None:
                 await self.requests.record(inbound, session=tx)
+            if documents:
+                if self.documents is None:
+                    raise RuntimeError("this change issues documents but no store is wired")
+                for d in documents:
+                    await self.documents.put(d.case_id, d.rendered, d.issued_at, tx=tx)
+            if self.audit is not None:
+                for event in events:
+                    await self.audit.record(event, tx=tx)
         return saved_case, saved
+
+    async def record_read(self, partner: str, action: str, case_id: str, **details: object
+                          ) -> None:  # fmt: skip
+        """A partner (``insurer:PICC``) reads a person's data: recorded before it is sent."""
+        if self.audit is not None:
+            kind: ActorKind = "insurer" if partner.startswith("insurer:") else "system"
+            await self.audit.record(AuditEvent(
+                actor=partner, actor_kind=kind, role=kind, action=action, case_id=case_id,
+                details=clean_details(details),
+            ))  # fmt: skip
 
     async def _message(self, case: Case | None, effect: Effect) -> NewOutboxMessage | None:
         if isinstance(effect, NewOutboxMessage):

@@ -151,6 +151,9 @@ class InsurerClaims:
             status=status.value if status is not None else None,
             updated_after=updated_after,
         )
+        for claim in found[:size]:
+            await self.filings.store.record_read(f"insurer:{insurer_code}", "claim.list",
+                                                 claim.case_id, claim_id=claim.id)  # fmt: skip
         views = [await self._view(claim) for claim in found[:size]]
         following = None
         if len(found) > size:
@@ -165,7 +168,10 @@ class InsurerClaims:
             ClaimNotFound: no such claim, or another insurer's.
             InvalidInput: ``claim_id`` is not an id at all.
         """
-        return await self._view(await self._own(insurer_code, claim_id))
+        claim = await self._own(insurer_code, claim_id)
+        await self.filings.store.record_read(f"insurer:{insurer_code}", "claim.view",
+                                             claim.case_id, claim_id=claim.id)  # fmt: skip
+        return await self._view(claim)
 
     async def stream_evidence(
         self,
@@ -192,6 +198,9 @@ class InsurerClaims:
             raise InvalidInput(
                 "start_offset must lie within the evidence item.", field="start_offset"
             )
+        reader = f"insurer:{insurer_code}"
+        await self.filings.store.record_read(reader, "evidence.download", claim.case_id,
+                                             evidence_id=evidence_id[:64])  # fmt: skip
         return self._evidence_parts(record, size, start_offset, chunk_size)
 
     async def _evidence_parts(
@@ -282,7 +291,7 @@ class InsurerClaims:
                             {"amount1": f"{amount}元", "thing2": ""})  # fmt: skip
             return moved, [notice]
 
-        return await self._change(insurer_code, claim_id, change, etag, request)
+        return await self._change(insurer_code, claim_id, change, etag, request, "claim.assess")
 
     async def update_status(
         self,
@@ -331,7 +340,8 @@ class InsurerClaims:
                 return claim.pay(paid, by=by, now=now, reason=reason), [notice]
             return claim.transition(status, by=by, now=now, reason=reason), []
 
-        return await self._change(insurer_code, claim_id, change, etag, request)
+        return await self._change(insurer_code, claim_id, change, etag, request,
+                                  f"claim.status.{status.value}")  # fmt: skip
 
     async def _change(
         self,
@@ -340,6 +350,7 @@ class InsurerClaims:
         change: ClaimChangeFn,
         etag: str,
         request: InboundRequest | None,
+        action: str,
     ) -> ClaimView:
         check_id(claim_id)
         rendered: list[ClaimView] = []
@@ -358,6 +369,7 @@ class InsurerClaims:
             etag_version=version_of(etag),
             insurer_code=insurer_code,
             answer=answer if request is not None else None,
+            action=action,
         )
         # The insurer acting on the claim proves it holds it: no reconciliation needed.
         await self.filings.store.outbox.acknowledge_key(

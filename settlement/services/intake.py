@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 from settlement.domain.case import AccidentScene, Case, PartyDetails, Statement, is_plate, open_case
 from settlement.domain.geo import GeoPoint
 from settlement.domain.insurers import INSURERS
-from settlement.errors import ConcurrentUpdate, InvalidInput, JoinCodeInvalid
+from settlement.errors import InvalidInput, JoinCodeInvalid
 from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock, IdGenerator
 from settlement.services import schemas
+from settlement.services.audit import driver_event
 from settlement.services.auth import digest
+from settlement.services.unit_of_work import CaseChange, CaseWriter, retry_conflicts
 from settlement.services.validation import validate
 
 INSURER_CODES = frozenset(i.code for i in INSURERS)
@@ -39,10 +41,13 @@ class CaseIntake:
         ids: IdGenerator,
         join_code_ttl: timedelta,
         claim_insurers: Collection[str] = (),
+        writer: CaseWriter | None = None,
     ) -> None:
         """``claim_insurers``: the insurers claims can be filed with (the partner registry);
-        empty accepts any insurer of the catalogue (no exchange configured)."""
+        empty accepts any insurer of the catalogue (no exchange configured). ``writer``
+        commits each change with its audit entry (default: no audit)."""
         self._claim_insurers = frozenset(claim_insurers)
+        self._writer = writer or CaseWriter(cases=cases)
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -70,7 +75,9 @@ class CaseIntake:
             capture_nonce=self._ids.nonce(),
             now=now,
         )
-        return await self._cases.add(case)
+        return await self._writer.commit(
+            CaseChange(case, [driver_event(user_id, "case.open", case)], new=True)
+        )
 
     async def get(self, user_id: str, case_id: str) -> Case:
         """A case the user is a party to.
@@ -94,7 +101,7 @@ class CaseIntake:
             code = self._ids.join_code()  # fresh on every attempt: a clash is retried
             return case.invite(digest(code), expires_at, now)
 
-        case = await self._update(user_id, case_id, change)
+        case = await self._update(user_id, case_id, "case.invite", change)
         return Invite(
             code=code,
             expires_at=expires_at,
@@ -113,7 +120,10 @@ class CaseIntake:
                 "Ask the other driver for a new code."
             )
         # The version check makes a code single-use even when two people race for it.
-        return await self._cases.save(found.join(user_id, now))
+        joined = found.join(user_id, now)
+        return await self._writer.commit(
+            CaseChange(joined, [driver_event(user_id, "case.join", joined)])
+        )
 
     async def submit_details(self, user_id: str, case_id: str, body: object) -> Case:
         validate(body, schemas.PARTY_DETAILS)
@@ -130,7 +140,7 @@ class CaseIntake:
         details = PartyDetails(**fields)
         now = self._clock.now()
         return await self._update(
-            user_id, case_id, lambda case: case.with_details(user_id, details, now)
+            user_id, case_id, "case.details", lambda case: case.with_details(user_id, details, now)
         )
 
     def _insurer(self, code: str) -> str:
@@ -163,19 +173,25 @@ class CaseIntake:
         )
         now = self._clock.now()
         return await self._update(
-            user_id, case_id, lambda case: case.with_statement(user_id, statement, now)
-        )
+            user_id, case_id, "case.statement",
+            lambda case: case.with_statement(user_id, statement, now),
+        )  # fmt: skip
 
     async def withdraw(self, user_id: str, case_id: str) -> Case:
         now = self._clock.now()
-        return await self._update(user_id, case_id, lambda case: case.withdraw(user_id, now))
+        return await self._update(
+            user_id, case_id, "case.withdraw", lambda case: case.withdraw(user_id, now)
+        )
 
-    async def _update(self, user_id: str, case_id: str, change: Callable[[Case], Case]) -> Case:
-        """Read, change and save with the version check, re-reading after a conflict."""
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            case = await self.get(user_id, case_id)
-            try:
-                return await self._cases.save(change(case))
-            except ConcurrentUpdate:
-                continue
-        raise ConcurrentUpdate("The case is being changed by someone else; try again.")
+    async def _update(
+        self, user_id: str, case_id: str, action: str, change: Callable[[Case], Case]
+    ) -> Case:
+        """Read, change and commit with the audit entry, re-reading after a conflict."""
+
+        async def attempt() -> Case:
+            changed = change(await self.get(user_id, case_id))
+            return await self._writer.commit(
+                CaseChange(changed, [driver_event(user_id, action, changed)])
+            )
+
+        return await retry_conflicts(attempt, MAX_WRITE_ATTEMPTS)

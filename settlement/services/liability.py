@@ -40,7 +40,6 @@ from settlement.domain.liability import decide
 from settlement.domain.loss import Grade, assess_loss, default_catalogue, items_for_location
 from settlement.domain.reconcile import reconcile
 from settlement.errors import (
-    ConcurrentUpdate,
     IllegalTransition,
     InvalidInput,
     NotFound,
@@ -51,7 +50,14 @@ from settlement.ports.documents import DocumentRenderer, DocumentStore, IssuedDo
 from settlement.ports.identity import Clock, IdGenerator
 from settlement.ports.photos import PhotoRepository
 from settlement.services import schemas
+from settlement.services.audit import driver_event
 from settlement.services.auth import digest
+from settlement.services.unit_of_work import (
+    CaseChange,
+    CaseWriter,
+    PendingDocument,
+    retry_conflicts,
+)
 from settlement.services.validation import validate
 from settlement.services.views import determination_view
 
@@ -237,15 +243,37 @@ class DocumentIssuer:
         self._store = store
         self._clock = clock
 
-    async def issue(self, case_id: str, content: Mapping[str, Any]) -> dict[str, Any]:
-        """Render and store ``content``; the record to keep on the case (hashes, no bytes)."""
-        rendered = await self._renderer.render(content)
-        issued = await self._store.put(case_id, rendered, self._clock.now())
-        return _record(issued)
+    @property
+    def store(self) -> DocumentStore:
+        """Where issued documents are kept (changes that issue one write it there)."""
+        return self._store
 
-    async def issue_agreement(self, case: Case) -> dict[str, Any]:
-        """Issue the signed 自行协商协议书 of an agreed case."""
-        return await self.issue(case.id, documents.agreement_content(case))
+    async def prepare(self, case_id: str, content: Mapping[str, Any]
+                      ) -> tuple[dict[str, Any], PendingDocument]:  # fmt: skip
+        """Render ``content``: the record to keep on the case (hashes, no bytes) and the
+        document to store in the transaction of the change that issues it."""
+        rendered = await self._renderer.render(content)
+        now = self._clock.now()
+        issued = IssuedDocument(rendered.sha256, rendered.file_sha256, rendered.kind, case_id,
+                                now, len(rendered.pdf))  # fmt: skip
+        return _record(issued), PendingDocument(case_id, rendered, now)
+
+    async def issue(self, case_id: str, content: Mapping[str, Any]) -> dict[str, Any]:
+        """Render and store ``content`` now (documents no case change depends on)."""
+        record, pending = await self.prepare(case_id, content)
+        await self._store.put(case_id, pending.rendered, pending.issued_at)
+        return record
+
+    async def prepare_agreement(self, case: Case) -> tuple[dict[str, Any], PendingDocument]:
+        """Render the signed 自行协商协议书 of an agreed case (issued with the change)."""
+        return await self.prepare(case.id, documents.agreement_content(case))
+
+    async def prepare_determination(
+        self, case: Case, determination: Mapping[str, Any] | None = None, district: str = ""
+    ) -> tuple[dict[str, Any], PendingDocument]:
+        """Render the 事故认定书 (see :meth:`issue_determination`), issued with the change."""
+        content = documents.determination_content(case, determination, district)
+        return await self.prepare(case.id, content)
 
     async def issue_determination(
         self, case: Case, determination: Mapping[str, Any] | None = None, district: str = ""
@@ -301,16 +329,19 @@ class LiabilityDesk:
         ids: IdGenerator,
         documents: DocumentIssuer,
         signature_ttl: timedelta = SIGNATURE_TTL,
-        settle: Callable[[Case], Awaitable[Case]] | None = None,
+        settle: Callable[[CaseChange], Awaitable[Case]] | None = None,
         photos: PhotoRepository | None = None,
         admissions: LocalAdmissions | None = None,
+        writer: CaseWriter | None = None,
     ) -> None:
-        """``settle`` saves a case that has just been agreed and files its claims;
+        """``settle`` commits a change that has just agreed a case, with its claims;
+        ``writer`` commits every other change with its audit entry (and documents);
         ``photos`` lets the fraud gate see photos copied from other cases; ``admissions``
         are the jurisdictions' local rules for online police determination."""
         self._settle = settle
         self._photos = photos
         self._admissions = admissions
+        self._writer = writer or CaseWriter(cases=cases, documents=documents.store)
         self._cases = cases
         self._clock = clock
         self._ids = ids
@@ -352,11 +383,13 @@ class LiabilityDesk:
                 )
             return case.propose(proposal, target, now)
 
-        return await self._update(user_id, case_id, change)
+        return await self._update(user_id, case_id, "liability.propose", change)
 
     async def accept(self, user_id: str, case_id: str) -> Case:
         now = self._clock.now()
-        return await self._update(user_id, case_id, _sync(lambda c: c.accept(user_id, now)))
+        return await self._update(
+            user_id, case_id, "liability.accept", _sync(lambda c: c.accept(user_id, now))
+        )
 
     async def request_signature(self, user_id: str, case_id: str) -> SignatureRequest:
         """Issue a one-time signing confirmation to the calling party.
@@ -376,7 +409,7 @@ class LiabilityDesk:
             terms = str((case.proposal or {}).get("terms_sha256", ""))
             return case.request_signature(user_id, digest(confirmation), terms, expires_at, now)
 
-        await self._update(user_id, case_id, _sync(change))
+        await self._update(user_id, case_id, "agreement.request_signature", _sync(change))
         return SignatureRequest(confirmation, expires_at, terms)
 
     async def sign(self, user_id: str, case_id: str, body: object) -> Case:
@@ -391,17 +424,18 @@ class LiabilityDesk:
         terms = body["terms_sha256"]
         now = self._clock.now()
 
-        async def change(case: Case) -> Case:
+        async def change(case: Case) -> Case | CaseChange:
             reuse = await self._reuse(case)
             if reuse.blocks_self_negotiation and case.status is CaseStatus.LIABILITY_PROPOSED:
                 return case.refer_to_police(reuse.referral(), now)
             signed = case.sign(user_id, confirmation_digest, terms, now)
-            if signed.status is CaseStatus.AGREED:
-                record = await self._documents.issue_agreement(signed)
-                signed = signed.with_agreement_document(record, now)
-            return signed
+            if signed.status is not CaseStatus.AGREED:
+                return signed
+            # The agreement is stored in the transaction that records the signature.
+            record, pdf = await self._documents.prepare_agreement(signed)
+            return CaseChange(signed.with_agreement_document(record, now), documents=[pdf])
 
-        saved = await self._update(user_id, case_id, change)
+        saved = await self._update(user_id, case_id, "agreement.sign", change)
         if saved.status is CaseStatus.POLICE_REVIEW:
             raise PreconditionFailed(
                 "A photo of this case is an exact copy of one in another case: it cannot be "
@@ -422,7 +456,7 @@ class LiabilityDesk:
         reason = str(body["reason"])
         now = self._clock.now()
         return await self._update(
-            user_id, case_id, _sync(lambda c: c.decline(user_id, reason, now))
+            user_id, case_id, "liability.decline", _sync(lambda c: c.decline(user_id, reason, now))
         )
 
     async def agreement_pdf(self, user_id: str, case_id: str) -> tuple[str, bytes]:
@@ -467,31 +501,34 @@ class LiabilityDesk:
         reason = str(body["reason"]).strip()
         now = self._clock.now()
         return await self._update(
-            user_id, case_id, _sync(lambda c: c.request_reconsideration(user_id, reason, now))
-        )
+            user_id, case_id, "determination.reconsideration",
+            _sync(lambda c: c.request_reconsideration(user_id, reason, now)),
+        )  # fmt: skip
 
     async def verify(self, sha256: str) -> Verification:
         return await self._documents.verify(sha256)
 
     async def _update(
-        self, user_id: str, case_id: str, change: Callable[[Case], Awaitable[Case]]
-    ) -> Case:
-        """Read, change and save with the version check, re-reading after a conflict."""
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        self, user_id: str, case_id: str, action: str,
+        change: Callable[[Case], Awaitable[Case | CaseChange]],
+    ) -> Case:  # fmt: skip
+        """Read, change and commit with the audit entry, re-reading after a conflict."""
+
+        async def attempt() -> Case:
             case = await self.get(user_id, case_id)
-            try:
-                changed = await change(case)
-                if self._settle is not None and changed.status is CaseStatus.AGREED:
-                    # The agreement and its insurance claims commit together.
-                    return await self._settle(changed)
-                return await self._cases.save(changed)
-            except ConcurrentUpdate:
-                continue
-        raise ConcurrentUpdate("The case is being changed by someone else; try again.")
+            changed = await change(case)
+            work = changed if isinstance(changed, CaseChange) else CaseChange(changed)
+            work.events.append(driver_event(user_id, action, work.case))
+            if self._settle is not None and work.case.status is CaseStatus.AGREED:
+                # The agreement and its insurance claims commit together.
+                return await self._settle(work)
+            return await self._writer.commit(work)
+
+        return await retry_conflicts(attempt, MAX_WRITE_ATTEMPTS)
 
 
-def _sync(change: Callable[[Case], Case]) -> Callable[[Case], Awaitable[Case]]:
-    async def run(case: Case) -> Case:
+def _sync(change: Callable[[Case], Case]) -> Callable[[Case], Awaitable[Case | CaseChange]]:
+    async def run(case: Case) -> Case | CaseChange:
         return change(case)
 
     return run

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
+from settlement.domain.audit import ActorKind, AuditEvent
 from settlement.domain.case import Case, CaseStatus
 from settlement.domain.claim import Decision
 from settlement.domain.exchange import (
@@ -34,7 +35,6 @@ from settlement.domain.privacy import mask_id_number, mask_phone
 from settlement.domain.staff import Role, StaffSession
 from settlement.errors import (
     CaseNotFound,
-    ConcurrentUpdate,
     IllegalTransition,
     InvalidInput,
     NotPermitted,
@@ -52,6 +52,7 @@ from settlement.services.exchange_support import (
     case_ref,
     check_text,
 )
+from settlement.services.unit_of_work import retry_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,8 @@ class MediationDesk:
         case = (await self.store.cases.get(case_id)).seen_by(user_id)
         applicant = case.label_of(user_id)
         assert applicant is not None  # noqa: S101 - seen_by checked it
-        return await self._send(case_id, applicant, reason, by=f"party:{applicant}")
+        return await self._send(case_id, applicant, reason, by=f"party:{applicant}",
+                                actor=f"driver:{user_id}")  # fmt: skip
 
     async def refer_to_mediation(self, case_id: str, staff: StaffSession, reason: str) -> Case:
         """A police reviewer refers a settled case of their jurisdiction to mediation.
@@ -166,9 +168,11 @@ class MediationDesk:
         case = await self.store.cases.get(case_id)
         if staff.jurisdiction not in ("*", case.jurisdiction):
             raise CaseNotFound("No case with this id in your jurisdiction.", case_id=case_id)
-        return await self._send(case_id, "police", reason, by=f"staff:{staff.username}")
+        return await self._send(case_id, "police", reason, by=f"staff:{staff.username}",
+                                actor=f"staff:{staff.username}")  # fmt: skip
 
-    async def _send(self, case_id: str, applicant: str, reason: str, *, by: str) -> Case:
+    async def _send(self, case_id: str, applicant: str, reason: str, *, by: str, actor: str
+                    ) -> Case:  # fmt: skip
         reason = reason.strip()
         if not reason:
             raise InvalidInput("Say what is disputed, for the mediator.", field="reason")
@@ -211,7 +215,7 @@ class MediationDesk:
             )
             return moved, [message]
 
-        return await self._apply(case_id, change)
+        return await self._apply(case_id, change, "mediation.request", actor)
 
     async def record_dispute_receipt(self, receipt: DisputeReceipt) -> None:
         """The platform registered the dispute (dispatcher callback)."""
@@ -224,7 +228,7 @@ class MediationDesk:
                              stage=mediation.get("stage") or receipt.stage.value)  # fmt: skip
             return replace(case, exchange={**case.exchange, "mediation": mediation}), []
 
-        await self._apply(receipt.case_id, change)
+        await self._apply(receipt.case_id, change, "mediation.receipt")
 
     async def record_dispute_report(self, report: DisputeReport) -> Case:
         """Record mediation progress and outcome; tell both drivers a final outcome; a
@@ -266,7 +270,7 @@ class MediationDesk:
                     case = case.transition(CaseStatus.CLOSED, now)
             return case, effects
 
-        return await self._apply(report.case_id, change)
+        return await self._apply(report.case_id, change, "mediation.report")
 
     async def poll_mediations(self, *, limit: int = 50) -> int:
         """Ask the platform about every open dispute once; returns how many moved on.
@@ -292,16 +296,23 @@ class MediationDesk:
                 moved += 1
         return moved
 
-    async def _apply(self, case_id: str, change: _Change) -> Case:
-        for _ in range(MAX_WRITE_ATTEMPTS):
+    async def _apply(self, case_id: str, change: _Change, action: str, actor: str = "system"
+                     ) -> Case:  # fmt: skip
+        kind: ActorKind = "system"
+        if actor.startswith("driver:"):
+            kind = "driver"
+        elif actor.startswith("staff:"):
+            kind = "staff"
+
+        async def attempt() -> Case:
             case = await self.store.cases.get(case_id)
             changed, effects = change(case, self.store.clock.now())
             if changed is case:
                 return case
-            try:
-                saved, _ = await self.store.commit(case=changed, effects=effects)
-            except ConcurrentUpdate:
-                continue
+            event = AuditEvent(actor=actor, actor_kind=kind, action=action, case_id=case.id,
+                               details={"status": changed.status.value})  # fmt: skip
+            saved, _ = await self.store.commit(case=changed, effects=effects, events=[event])
             assert saved is not None  # noqa: S101 - a case was given
             return saved
-        raise ConcurrentUpdate("The case is being changed by someone else; try again.")
+
+        return await retry_conflicts(attempt, MAX_WRITE_ATTEMPTS)

@@ -19,15 +19,15 @@ from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock
 from settlement.ports.review import ReviewQueries
 from settlement.ports.staff import StaffRepository
-from settlement.services.audit import AuditTrail
+from settlement.services.audit import AuditTrail, RequestOrigin
 from settlement.services.console import (
     SLA_TARGET,
-    RequestOrigin,
     engine_levels,
     may_see,
     staff_event,
     valid_reason,
 )
+from settlement.services.unit_of_work import CaseChange, CaseWriter
 
 CHINA = timezone(timedelta(hours=8))
 MAX_CASES = 5000
@@ -170,13 +170,16 @@ class Supervision:
         clock: Clock,
         cases: CaseRepository | None = None,
         staff: StaffRepository | None = None,
+        writer: CaseWriter | None = None,
     ) -> None:
-        """``cases`` and ``staff`` let supervisors release and reassign claimed cases."""
+        """``cases`` and ``staff`` let supervisors release and reassign claimed cases;
+        ``writer`` commits each with its audit entry."""
         self._queries = queries
         self._audit = audit
         self._clock = clock
         self._cases = cases
         self._staff = staff
+        self._writer = writer or (None if cases is None else CaseWriter(cases=cases, audit=audit))
 
     async def dashboard(
         self, staff: StaffSession, origin: RequestOrigin, days: int = 14
@@ -317,7 +320,7 @@ class Supervision:
         details: dict[str, object],
         change: Callable[[Case, datetime], Case | Awaitable[Case]],
     ) -> Case:
-        if self._cases is None:
+        if self._cases is None or self._writer is None:
             raise InvalidInput("Reassignment is not available in this installation.")
         try:
             case = await self._cases.get(case_id)
@@ -332,15 +335,14 @@ class Supervision:
         try:
             result = change(case, self._clock.now())
             changed = await result if inspect.isawaitable(result) else result
-            saved = await self._cases.save(changed)
+            # The release or reassignment commits with its audit entry.
+            event = staff_event(staff, action, origin, case_id=case.id, details=details)
+            return await self._writer.commit(CaseChange(changed, [event]))
         except SettlementError as exc:
             failed = {**details, "error": exc.code}
             await self._audit.record(staff_event(staff, action, origin, outcome="failure",
                                                  case_id=case.id, details=failed))  # fmt: skip
             raise
-        await self._audit.record(staff_event(staff, action, origin, case_id=case.id,
-                                             details=details))  # fmt: skip
-        return saved
 
     async def _reviewers(self, jurisdiction: str) -> list[str]:
         if self._staff is None:

@@ -35,8 +35,8 @@ from settlement.domain.audit import AuditEvent
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.staff import Role, StaffSession
 from settlement.errors import NotPermitted, SettlementError
-from settlement.services.audit import AuditTrail
-from settlement.services.console import RequestOrigin, ReviewConsole, StaffAuth
+from settlement.services.audit import AuditTrail, RequestOrigin
+from settlement.services.console import ReviewConsole, StaffAuth
 from settlement.services.supervision import Supervision
 
 log = logging.getLogger(__name__)

@@ -123,9 +123,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.none": ("无", "None"),
     "dash.cases": ("涉及案件", "Cases"),
     "audit.title": ("审计日志", "Audit trail"),
-    "audit.verify": ("校验哈希链", "Verify the hash chain"),
-    "audit.ok": ("哈希链完整", "The chain is intact"),
-    "audit.broken": ("哈希链被破坏", "The chain is broken"),
+    "audit.verify": ("校验审计日志", "Verify the audit log"),
+    "audit.ok": ("审计日志完整", "The log is intact"),
+    "audit.broken": ("审计日志被篡改", "The log was altered"),
     "audit.at": ("时间（北京）", "Time (UTC+8)"),
     "audit.actor": ("操作人", "Actor"),
     "audit.action": ("操作", "Action"),
@@ -188,6 +188,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.reassign": ("改派", "Reassign"),
     "dash.reassign_to": ("改派给", "Reassign to"),
     "dash.reassign_reason": ("改派理由", "Reason to reassign"),
+    "audit.batch": ("封存批次", "Sealed in batch"),
+    "audit.key.claims": ("理赔数", "Claims"),
+    "audit.key.claim_id": ("理赔编号", "Claim"),
+    "audit.key.claim_status": ("理赔状态", "Claim status"),
+    "audit.key.evidence_id": ("证据", "Evidence"),
     "staff.title": ("民警账号", "Staff accounts"),
     "staff.role": ("角色", "Role"),
     "staff.locked": ("锁定至", "Locked until"),
@@ -346,6 +351,8 @@ def actor(lang: str, who: str) -> str:
     """An audit actor (``staff:li.wei``, ``insurer:PICC``, ``system``) in words."""
     kind, _, name = who.partition(":")
     words = label(lang, "actor_kind", kind)
+    if kind == "driver":
+        return words  # an account id tells a reviewer nothing and is nobody's business
     if kind == "insurer":
         name = label(lang, "insurer", name)
     return f"{words} {name}".strip()
@@ -372,6 +379,7 @@ def label(lang: str, kind: str, code: object) -> str:
 _DETAIL_KIND: dict[str, str] = {
     "status": "case_status", "role": "staff_role", "required_role": "staff_role",
     "party": "party", "level_A": "liability", "level_B": "liability",
+    "claim_status": "claim_status",
 }  # fmt: skip
 
 

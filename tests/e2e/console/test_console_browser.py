@@ -111,7 +111,7 @@ async def test_supervisor_dashboard_and_audit_trail(console: Console, browser: B
     assert "粤B7K2M9".replace("7K2M", "***") in content or "粤B***M9" in content
     await shot(page, "06-supervision")
     await page.goto(f"{console.base_url}/console/audit?verify=1")
-    assert "哈希链完整" in await page.content()
+    assert "审计日志完整" in await page.content()
     await shot(page, "07-audit")
 
 
