@@ -395,6 +395,24 @@ def build_exchange(
                     tuple(jobs))  # fmt: skip
 
 
+async def follow_case_changes(services: Services, stop: asyncio.Event) -> None:
+    """Queue the drivers' milestone notices from the cases' change feed until ``stop``.
+
+    Every process may follow: each notice has a stable request id, so the outbox queues
+    it once whoever sees the change first.
+    """
+    notices, feed = services.notices, services.case_changes
+    if notices is None or feed is None or not notices.templates:
+        return
+    while not stop.is_set():
+        try:
+            await feed.follow(notices.on_change, stop.is_set)
+        except Exception:
+            log.exception("driver notices feed failed; restarting")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+
+
 async def run_exchange(
     services: Services, stop: asyncio.Event, poll_s: float | None = None
 ) -> None:
@@ -403,7 +421,7 @@ async def run_exchange(
     if services.dispatcher is None:
         return
     jobs = [replace(job, interval_s=poll_s) if poll_s else job for job in services.exchange_jobs]
-    running = [services.dispatcher.run_forever(stop)]
+    running = [services.dispatcher.run_forever(stop), follow_case_changes(services, stop)]
     if jobs and services.job_leases is not None:
         running.append(run_jobs(jobs, services.job_leases, owner=PROCESS_ID,
                                 clock=lambda: datetime.now(UTC), stop=stop))  # fmt: skip

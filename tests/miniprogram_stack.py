@@ -16,15 +16,22 @@ import secrets
 import signal
 import sys
 import tempfile
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import grpc
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
+
 from adapters.simulators.insurer import InsurerSimulator
 from adapters.simulators.mediation import MediationSimulator
 from adapters.simulators.wechat import WeChatSimulator
 from settlement import bootstrap
+from settlement.cli.sandbox import write_pki
 from settlement.config import Settings
 
 REVIEWER = ("reviewer.mini", "reviewer", "440305")
@@ -53,6 +60,8 @@ async def run(workdir: Path) -> None:
         await insurer.start()
     court = MediationSimulator(auto_progress=True)
     await court.start()
+    pki = write_pki(workdir / "pki", INSURERS)
+    tokens = {code: secrets.token_urlsafe(18) for code in INSURERS}
     password = secrets.token_urlsafe(12)
     settings = replace(
         Settings(),
@@ -71,12 +80,24 @@ async def run(workdir: Path) -> None:
         openid_key=secrets.token_hex(32),
         insurer_endpoints=",".join(f"{c}={s.target}" for c, s in insurers.items()),
         mediation_endpoint=court.target,
+        partner_insecure=True,  # the simulators on loopback speak plaintext
+        grpc_tls_cert=pki.server_cert,
+        grpc_tls_key=pki.server_key,
+        grpc_client_ca=pki.ca,
+        insurer_tokens=",".join(f"{c}={t}" for c, t in tokens.items()),
         log_level="WARNING",
     )
 
     photos = await asyncio.to_thread(write_photos, workdir / "camera")
 
+    grpc_port = [0]  # known once the service listens
+    control = HTTPServer(Application([(r"/insurer/pay", InsurerPays, {
+        "grpc": lambda: f"127.0.0.1:{grpc_port[0]}", "pki": pki, "tokens": tokens})]))  # fmt: skip
+    control_sockets = bind_sockets(0, "127.0.0.1")
+    control.add_sockets(control_sockets)
+
     async def started(runtime: Any, servers: Any) -> None:
+        grpc_port[0] = servers.grpc_port
         staff = runtime.services.staff_auth
         await staff.create_account(*REVIEWER, password)
         line = {
@@ -87,6 +108,7 @@ async def run(workdir: Path) -> None:
             "templates": TEMPLATES,
             "scene": {"latitude": SCENE[0], "longitude": SCENE[1]},
             "photos": photos,
+            "control": f"http://127.0.0.1:{control_sockets[0].getsockname()[1]}",
         }
         print("STACK " + json.dumps(line), flush=True)
         asyncio.get_running_loop().add_reader(sys.stdin.fileno(), _stop_on_eof)
@@ -94,10 +116,48 @@ async def run(workdir: Path) -> None:
     try:
         await bootstrap.serve(settings, on_started=started)
     finally:
+        control.stop()
         wechat.stop()
         for insurer in insurers.values():
             await insurer.stop(0.5)
         await court.stop(0.5)
+
+
+class InsurerPays(RequestHandler):
+    """``POST /insurer/pay {"insurer", "claim_id", "amount"}``: the insurer assesses,
+    approves and pays one claim over the real insurer API (gRPC, mutual TLS, its token)."""
+
+    def initialize(self, grpc: Any, pki: Any, tokens: dict[str, str]) -> None:
+        self.target, self.pki, self.tokens = grpc, pki, tokens
+
+    async def post(self) -> None:
+        from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
+        from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as rpc
+
+        body = json.loads(self.request.body)
+        code, claim_id = str(body["insurer"]), str(body["claim_id"])
+        amount = pb.Money(currency_code="CNY", amount=str(body["amount"]))
+        cert, key = self.pki.insurer_certs[code]
+        credentials = grpc.ssl_channel_credentials(
+            self.pki.ca.read_bytes(), private_key=key.read_bytes(),
+            certificate_chain=cert.read_bytes(),
+        )  # fmt: skip
+        metadata = (("authorization", f"Bearer {self.tokens[code]}"),)
+        async with grpc.aio.secure_channel(self.target(), credentials) as channel:
+            stub: Any = rpc.SettlementServiceStub(channel)  # type: ignore[no-untyped-call]
+            got = await stub.GetClaim(pb.GetClaimRequest(claim_id=claim_id), metadata=metadata)
+            assessed = await stub.SubmitAssessment(pb.SubmitAssessmentRequest(
+                request_id=str(uuid.uuid4()), claim_id=claim_id, assessed_amount=amount,
+                assessor="定损员", etag=got.claim.etag), metadata=metadata)  # fmt: skip
+            approved = await stub.UpdateClaimStatus(pb.UpdateClaimStatusRequest(
+                request_id=str(uuid.uuid4()), claim_id=claim_id,
+                status=pb.CLAIM_STATUS_APPROVED, etag=assessed.claim.etag),
+                metadata=metadata)  # fmt: skip
+            await stub.UpdateClaimStatus(pb.UpdateClaimStatusRequest(
+                request_id=str(uuid.uuid4()), claim_id=claim_id, status=pb.CLAIM_STATUS_PAID,
+                payout=pb.Payout(amount=amount, transaction_reference="TX-MINI"),
+                etag=approved.claim.etag), metadata=metadata)  # fmt: skip
+        self.finish({"paid": True})
 
 
 def write_photos(directory: Path) -> list[str]:

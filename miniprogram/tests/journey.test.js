@@ -1,6 +1,6 @@
 // Two phones through the real service, from the scene to the signed agreement; and from a
 // refusal to the police determination and a 复核 request.
-const { createPhone, simulator, STACK } = require('./support/wx')
+const { createPhone, simulator, httpCall, STACK } = require('./support/wx')
 const { open, tap, type, text, until } = require('./support/pages')
 const { Reviewer } = require('./support/reviewer')
 const flows = require('./support/flows')
@@ -92,6 +92,18 @@ test('scene → create → join → details → statements → photos → propos
   expect(text(follow)).toContain('中国人民财产保险股份有限公司')
   expect(text(follow)).toContain('交强险')
   flows.seen(follow, 'follow (claims)')
+  // Alice's insurer assesses, approves and pays her compulsory claim over the insurer API.
+  const picc = follow.data.claims.find((c) => c.insurerCode === 'PICC' && c.cover === '交强险')
+  const paid = await httpCall('POST', `${STACK.control}/insurer/pay`, {
+    headers: { 'Content-Type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ insurer: 'PICC', claim_id: picc.key, amount: '700.00' })),
+  })
+  expect(paid.status).toBe(200)
+  await follow.instance.refresh()
+  const shown = follow.data.claims.find((c) => c.key === picc.key)
+  expect(shown).toMatchObject({ status: '已赔付', assessment: '700 元', payout: '700 元' })
+  expect(text(follow)).toContain('已赔付：700 元')
+  flows.seen(follow, 'follow (paid)')
   await tap(follow, '#mediate')
   expect(follow.data.error).toBe('请写下对赔偿有什么争议，调解员会看到。')
   await type(follow, '#mediation-reason', '对方认为维修费用估得太低')

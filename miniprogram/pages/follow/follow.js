@@ -107,6 +107,7 @@ Component({
       const names = await insurerNames()
       const list = (answer.claims || []).map((c) => ({
         key: c.claim_id,
+        insurerCode: c.insurer_code,
         who: words.party(c.party, you),
         cover: t('claim_cover', c.cover),
         insurer: names[c.insurer_code] || '保险公司',
