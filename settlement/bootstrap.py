@@ -45,6 +45,7 @@ from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.errors import database_error
 from adapters.mongo.idempotency import MongoIdempotencyStore
 from adapters.mongo.jobs import MongoJobLeases
+from adapters.mongo.limits import MongoRateCounter
 from adapters.mongo.operations import MongoOperationsProbe
 from adapters.mongo.outbox import MongoOutbox
 from adapters.mongo.photos import MongoPhotoRepository
@@ -67,9 +68,11 @@ from adapters.witness.files import FileWitness
 from adapters.witness.keys import load_signer
 from settlement.config import (
     COURT,
+    RATE_LIMIT_SETTINGS,
     Settings,
     parse_code_pairs,
     parse_key,
+    parse_rate,
     parse_templates,
     partner_registry,
 )
@@ -92,6 +95,7 @@ from settlement.services.exchange_support import (
 from settlement.services.insurer_claims import InsurerClaims
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.limits import Limit, RateLimits
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import CASE_PAGE, MilestoneNotices
 from settlement.services.outbox_admin import OutboxDesk
@@ -210,6 +214,16 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         idempotency=MongoIdempotencyStore(db),
         readiness=readiness_probe(db),
         translate_error=database_error,
+        limits=RateLimits(
+            MongoRateCounter(db),
+            clock,
+            {
+                name.removeprefix("limit_"): Limit(*rate)
+                for name in RATE_LIMIT_SETTINGS
+                if (rate := parse_rate(getattr(settings, name))) is not None
+            },
+            audit,
+        ),
         claims=claims,
         insurer_claims=exchange.insurer_claims,
         mediation=exchange.mediation,
@@ -502,9 +516,11 @@ async def start_servers(
     )
     http_server = tornado.httpserver.HTTPServer(
         app,
-        xheaders=True,
-        # Photos stream through their own handler with their own limit; everything else
-        # is refused with 413 by the JSON handlers long before this ceiling.
+        # Client addresses are resolved per request, trusting only configured proxies
+        # (adapters/http/client_ip.py); Tornado's xheaders would trust any sender.
+        xheaders=False,
+        # The ceiling of all ceilings; each route's own limit is applied from the
+        # headers by the application (SettlementApplication) before any body is read.
         max_body_size=settings.max_photo_bytes + 1024 * 1024,
     )
     sockets = tornado.netutil.bind_sockets(settings.http_port, settings.bind_address)

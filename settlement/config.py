@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,6 +76,15 @@ class Settings:
     audit_witness_dir: Path | None = None  # SETTLEMENT_AUDIT_WITNESS_DIR; unset: under data_dir
     audit_seal_interval_ms: int = 250  # SETTLEMENT_AUDIT_SEAL_INTERVAL_MS
     audit_checkpoint_s: float = 30.0  # SETTLEMENT_AUDIT_CHECKPOINT_S
+    # Client addresses: X-Forwarded-For is believed only from these (IPs or CIDRs, commas).
+    trusted_proxies: str = ""  # SETTLEMENT_TRUSTED_PROXIES
+    # Rate limits, "attempts/seconds" or "off"; each is counted in MongoDB across processes.
+    limit_sign_in_per_ip: str = "30/60"  # SETTLEMENT_LIMIT_SIGN_IN_PER_IP
+    limit_join_per_user: str = "10/600"  # SETTLEMENT_LIMIT_JOIN_PER_USER
+    limit_join_per_ip: str = "30/600"  # SETTLEMENT_LIMIT_JOIN_PER_IP
+    limit_verify_per_ip: str = "60/60"  # SETTLEMENT_LIMIT_VERIFY_PER_IP
+    limit_console_login_per_ip: str = "30/300"  # SETTLEMENT_LIMIT_CONSOLE_LOGIN_PER_IP
+    limit_console_login_per_account: str = "10/300"  # SETTLEMENT_LIMIT_CONSOLE_LOGIN_PER_ACCOUNT
     log_level: str = "INFO"  # SETTLEMENT_LOG_LEVEL
     debug: bool = False  # SETTLEMENT_DEBUG
     metrics_port: int = 9464  # SETTLEMENT_METRICS_PORT; the admin listener serving /metrics
@@ -179,6 +189,11 @@ class Settings:
             audit_checkpoint_s=reader.get(
                 "AUDIT_CHECKPOINT_S", _positive_float, defaults.audit_checkpoint_s
             ),
+            trusted_proxies=reader.get("TRUSTED_PROXIES", _networks, ""),
+            **{
+                name: reader.get(name.upper(), _rate, getattr(defaults, name))
+                for name in RATE_LIMIT_SETTINGS
+            },
             log_level=reader.get("LOG_LEVEL", _log_level, defaults.log_level),
             debug=reader.get("DEBUG", _boolean, False),
             metrics_port=reader.get("METRICS_PORT", _port, defaults.metrics_port),
@@ -293,6 +308,47 @@ class _Reader:
             return parse(raw)
         except (ValueError, TypeError) as exc:
             raise ConfigurationError(f"{variable}={raw!r} is not valid: {exc}") from None
+
+
+RATE_LIMIT_SETTINGS = (
+    "limit_sign_in_per_ip", "limit_join_per_user", "limit_join_per_ip", "limit_verify_per_ip",
+    "limit_console_login_per_ip", "limit_console_login_per_account",
+)  # fmt: skip
+
+
+def parse_rate(raw: str) -> tuple[int, int] | None:
+    """``"30/60"`` -> ``(30, 60)`` (30 attempts per 60 s); ``"off"`` -> None.
+
+    Raises:
+        ValueError: neither form, or a number that is not positive.
+    """
+    if raw.strip().lower() == "off":
+        return None
+    attempts, sep, seconds = raw.partition("/")
+    if not sep or int(attempts) <= 0 or int(seconds) <= 0:
+        raise ValueError("must look like 30/60 (attempts per seconds) or be 'off'")
+    return int(attempts), int(seconds)
+
+
+def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.0/8, 127.0.0.1"`` -> networks (a bare address is a one-address network).
+
+    Raises:
+        ValueError: an entry is not an address or a network.
+    """
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()
+    )
+
+
+def _rate(raw: str) -> str:
+    parse_rate(raw)
+    return raw.strip()
+
+
+def _networks(raw: str) -> str:
+    parse_networks(raw)
+    return raw
 
 
 def parse_code_pairs(raw: str) -> dict[str, str]:

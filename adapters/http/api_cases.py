@@ -14,6 +14,7 @@ from settlement.services.views import case_for_party, case_summary
 class WeChatSignInHandler(ApiHandler):
     @public
     async def post(self) -> None:
+        await self.rate_limit("sign_in")  # before anything is forwarded to WeChat
         body = self.json_body()
         validate(body, schemas.WECHAT_LOGIN)
         session, token = await self.services.auth.sign_in(body["code"])
@@ -65,6 +66,7 @@ class InviteHandler(ApiHandler):
 class JoinHandler(ApiHandler):
     @driver
     async def post(self) -> None:
+        await self.rate_limit("join", user=self.user_id)  # eight digits invite guessing
         case = await self.services.intake.join(self.user_id, self.json_body())
         self.respond(case_for_party(case, self.user_id))
 

@@ -103,6 +103,7 @@ class ReconsiderationHandler(_LiabilityHandler):
 class VerifyHandler(_LiabilityHandler):
     @public
     async def get(self, sha256: str) -> None:
+        await self.rate_limit("verify")
         result = await self.desk.verify(sha256)
         self.respond(
             {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from typing import Any
 
 import tornado.web
@@ -14,9 +12,10 @@ from adapters.http.multipart import MultipartSink, boundary_of
 from settlement.config import Settings
 from settlement.domain.evidence import PhotoChecklist, PhotoRecord, Reason
 from settlement.domain.geo import GeoPoint
-from settlement.domain.timeline import IMPLAUSIBLE_MESSAGE, plausible_instant
 from settlement.errors import InvalidInput, MalformedBody, SettlementError
+from settlement.services import schemas
 from settlement.services.case_photos import PhotoUpload, Variant
+from settlement.services.validation import parse_date_time, validate
 
 FORM_OVERHEAD_BYTES = 64 * 1024
 """Room for the multipart headers and text fields around the image."""
@@ -123,48 +122,36 @@ def _variant(raw: str) -> Variant:
 
 
 def _upload_from(sink: MultipartSink) -> PhotoUpload:
-    fields = sink.fields
-    upload_id = fields.get("upload_id", "")
-    if not 1 <= len(upload_id) <= 128 or not all(c.isalnum() or c in "-_" for c in upload_id):
-        raise InvalidInput(
-            "upload_id must be 1–128 letters, digits, '-' or '_' (one per photo, reused on "
-            "retries).",
-            field="upload_id",
-        )
+    """The form's text fields, checked against the schema the OpenAPI document publishes."""
+    form: dict[str, object] = {**sink.fields, "file": "(streamed)"}
+    for name in ("latitude", "longitude"):
+        if name in form:
+            form[name] = _number(sink.fields[name], name)
+    validate(form, schemas.PHOTO_UPLOAD_FORM)
+    captured_at = sink.fields.get("captured_at")
     return PhotoUpload(
-        slot=fields.get("slot", ""),
-        upload_id=upload_id,
-        captured_at=_time(fields.get("captured_at")),
-        location=_location(fields.get("latitude"), fields.get("longitude")),
-        nonce=fields.get("nonce") or None,
+        slot=sink.fields["slot"],
+        upload_id=sink.fields["upload_id"],
+        captured_at=parse_date_time(captured_at) if captured_at else None,
+        location=_location(form.get("latitude"), form.get("longitude")),
+        nonce=sink.fields.get("nonce") or None,
         content_type=sink.file_content_type,
     )
 
 
-def _time(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
+def _number(raw: str, name: str) -> float:
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return float(raw)
     except ValueError:
-        raise InvalidInput("captured_at must be an ISO 8601 time.", field="captured_at") from None
-    if value.tzinfo is None:
-        raise InvalidInput("captured_at needs a time zone offset.", field="captured_at")
-    if not plausible_instant(value):
-        raise InvalidInput(f"captured_at {IMPLAUSIBLE_MESSAGE}.", field="captured_at")
-    return value
+        raise InvalidInput(f"{name} must be a number.", field=name) from None
 
 
-def _location(latitude: str | None, longitude: str | None) -> GeoPoint | None:
-    if not latitude and not longitude:
+def _location(latitude: object, longitude: object) -> GeoPoint | None:
+    if latitude is None and longitude is None:
         return None
-    try:
-        lat, lng = float(latitude or "x"), float(longitude or "x")
-    except ValueError:
-        raise InvalidInput("latitude and longitude must be numbers.", field="latitude") from None
-    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
-        raise InvalidInput("latitude or longitude is out of range.", field="latitude")
-    return GeoPoint(lat, lng)
+    if not isinstance(latitude, float) or not isinstance(longitude, float):
+        raise InvalidInput("Send latitude and longitude together.", field="latitude")
+    return GeoPoint(latitude, longitude)
 
 
 def photo_view(record: PhotoRecord) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 
 import tornado.web
 
+from adapters.http.client_ip import client_address
 from adapters.http.errors import (
     CODE_FOR_HTTP_STATUS,
     PROBLEM_CONTENT_TYPE,
@@ -58,7 +59,25 @@ class BaseHandler(tornado.web.RequestHandler):
         request_origin.set(RequestOrigin(self.request.remote_ip or "", request_id))
         self.request_id = request_id
         self.set_header("X-Request-Id", request_id)
+        # Everything downstream (limits, audit origins, the access log) reads remote_ip.
+        self.request.remote_ip = client_address(
+            self.request.remote_ip or "",
+            self.request.headers.get("X-Forwarded-For"),
+            self.settings_.trusted_proxies,
+        )
         return None
+
+    async def rate_limit(self, name: str, **subjects: str) -> None:
+        """Count this attempt under the limits ``{name}_per_ip`` and ``{name}_per_{kind}``.
+
+        Raises:
+            RateLimited: over a limit (429 with ``Retry-After``).
+        """
+        limits = self.services.limits
+        if limits is not None:
+            address = self.request.remote_ip or ""
+            await limits.check(name, origin=address, request_id=getattr(self, "request_id", ""),
+                               ip=address, **subjects)  # fmt: skip
 
     def set_default_headers(self) -> None:
         self.set_header("X-Content-Type-Options", "nosniff")

@@ -244,6 +244,56 @@ _LABELS = {
 }
 
 
+_PHOTO_VIEW = {
+    "type": "object",
+    "required": ["id", "party", "slot", "sha256", "received_at", "verdict", "reasons",
+                 "reused_elsewhere"],
+    "properties": {
+        "id": {"type": "string"}, "party": {"type": "string"}, "slot": {"type": "string"},
+        "sha256": {"type": "string"}, "received_at": {"type": "string"},
+        "verdict": {"type": "string"},
+        "reasons": {"type": "array", "items": {
+            "type": "object", "required": ["code", "outcome", "zh", "en"],
+            "properties": {name: {"type": "string"} for name in ("code", "outcome", "zh", "en")}}},
+        "reused_elsewhere": {"type": "boolean"},
+    },
+}  # fmt: skip
+
+_CHECKLIST = {
+    "type": "object",
+    "required": ["complete", "missing_for_case", "missing_by_party", "scene_photo_count",
+                 "too_few", "too_many"],
+    "properties": {
+        "complete": {"type": "boolean"},
+        "missing_for_case": {"type": "array", "items": {"type": "string"}},
+        "missing_by_party": {"type": "object"},
+        "scene_photo_count": {"type": "integer"},
+        "too_few": {"type": "boolean"}, "too_many": {"type": "boolean"},
+    },
+}  # fmt: skip
+
+_PHOTO_UPLOADED = {
+    "type": "object", "required": ["photo", "checklist"],
+    "properties": {"photo": _PHOTO_VIEW, "checklist": _CHECKLIST},
+}  # fmt: skip
+
+_PHOTO_LIST = {
+    "type": "object", "required": ["photos", "checklist"],
+    "properties": {"photos": {"type": "array", "items": _PHOTO_VIEW}, "checklist": _CHECKLIST},
+}  # fmt: skip
+
+_ACCESS_LOG = {
+    "type": "object", "required": ["case_id", "entries"],
+    "properties": {
+        "case_id": {"type": "string"},
+        "entries": {"type": "array", "items": {
+            "type": "object", "required": ["at", "who", "kind", "role", "action", "outcome"],
+            "properties": {name: {"type": "string"}
+                           for name in ("at", "who", "kind", "role", "action", "outcome")}}},
+    },
+}  # fmt: skip
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -554,6 +604,43 @@ def openapi_document() -> dict[str, Any]:
                         "templates": {"type": "object",
                                       "additionalProperties": {"type": "string"}}}},
                 )
+            },
+            "/api/v1/openapi.json": {
+                "get": _operation("This description (OpenAPI 3.1)", secured=False)
+            },
+            "/api/v1/cases/{case_id}/photos": {
+                "post": {
+                    **_operation("Upload one photo (wx.uploadFile); retries reuse upload_id",
+                                 ok=201, response=_PHOTO_UPLOADED, case_id=True),
+                    "requestBody": {"required": True, "content": {
+                        "multipart/form-data": {"schema": schemas.PHOTO_UPLOAD_FORM}}},
+                },
+                "get": _operation("My case's photos I may see, and what is still missing",
+                                  response=_PHOTO_LIST, case_id=True),
+            },
+            "/api/v1/cases/{case_id}/photos/{photo_id}/{variant}": {
+                "get": {
+                    **_operation("A photo's bytes: the other party's as privacy copy or "
+                                 "thumbnail only", case_id=True),
+                    "parameters": [
+                        _CASE_ID_PARAMETER,
+                        {"name": "photo_id", "in": "path", "required": True,
+                         "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}},
+                        {"name": "variant", "in": "path", "required": True,
+                         "schema": {"type": "string",
+                                    "enum": ["thumbnail", "privacy", "original"]}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The image", "content": {
+                            kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in ("image/jpeg", "image/png", "image/webp")}},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
+            "/api/v1/cases/{case_id}/access-log": {
+                "get": _operation("Who viewed or changed my case", response=_ACCESS_LOG,
+                                  case_id=True)
             },
             "/api/v1/documents/{sha256}/verify": {
                 "get": {

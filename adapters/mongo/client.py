@@ -15,6 +15,7 @@ from adapters.mongo.audit import ensure_audit_indexes
 from adapters.mongo.cases import ensure_case_indexes
 from adapters.mongo.claims import ensure_claim_indexes
 from adapters.mongo.idempotency import ensure_idempotency_indexes
+from adapters.mongo.limits import ensure_limit_indexes
 from adapters.mongo.outbox import ensure_outbox_indexes
 from adapters.mongo.photos import ensure_photo_indexes
 from adapters.mongo.request_log import ensure_request_log_indexes
@@ -54,6 +55,7 @@ async def ensure_indexes(db: Database) -> None:
     await ensure_staff_indexes(db)
     await ensure_review_indexes(db)
     await ensure_photo_indexes(db)
+    await ensure_limit_indexes(db)
 
 
 def readiness_probe(db: Database) -> Callable[[], Awaitable[bool]]:

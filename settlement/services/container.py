@@ -18,6 +18,7 @@ from settlement.services.drivers import DriverDesk
 from settlement.services.insurer_claims import InsurerClaims
 from settlement.services.intake import CaseIntake
 from settlement.services.liability import DocumentIssuer, LiabilityDesk
+from settlement.services.limits import RateLimits
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
 from settlement.services.outbox_admin import OutboxDesk
@@ -66,6 +67,8 @@ class Services:
     """Drivers' WeChat notices at each milestone of their case."""
     case_changes: CaseChanges | None = None
     """The feed that drives ``notices``."""
+    limits: RateLimits | None = None
+    """Attempt counts for the entry points that invite guessing."""
     translate_error: Callable[[BaseException], SettlementError | None] = untranslated
     """The error vocabulary's name for an infrastructure failure (the database's
     availability errors become ``DatabaseUnavailable``), or None for a real bug."""

@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 from settlement.domain import facts
 from settlement.domain.case import CaseStatus
+from settlement.domain.evidence import PhotoSlot
 from settlement.domain.timeline import YEAR_PATTERN
 
 Schema = dict[str, Any]
@@ -256,3 +257,23 @@ DECLINE_PROPOSAL: Schema = {
     "additionalProperties": False,
     "properties": {"reason": _string(500)},
 }
+
+
+PHOTO_UPLOAD_FORM: Schema = {
+    # wx.uploadFile's multipart form: the image in ``file``, the rest as text fields.
+    "type": "object",
+    "required": ["file", "slot", "upload_id"],
+    "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "JPEG, PNG or WebP; read by its bytes, not its name or type"},
+        "slot": _enum([slot.value for slot in PhotoSlot]),
+        "upload_id": {**_string(128, pattern=r"[A-Za-z0-9_\-]+"),
+                      "description": "one per photo, reused on retries"},
+        "captured_at": {"type": "string", "format": "date-time", "maxLength": 40,
+                        "pattern": f"^{YEAR_PATTERN}-"},
+        "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+        "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+        "nonce": {"type": "string", "maxLength": 1000},
+    },
+}  # fmt: skip
+

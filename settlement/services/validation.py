@@ -81,7 +81,7 @@ def _check_string(value: str, schema: Schema, path: str) -> None:
         try:
             if not _RFC3339.fullmatch(value):  # what "date-time" means; fromisoformat is laxer
                 raise ValueError(value)
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+            parsed = parse_date_time(value)
         except ValueError:
             _fail(path, "must be an ISO 8601 date-time such as 2026-05-01T08:30:00+08:00")
         if parsed.tzinfo is None:
@@ -90,6 +90,11 @@ def _check_string(value: str, schema: Schema, path: str) -> None:
             _fail(path, IMPLAUSIBLE_MESSAGE)
     if "pattern" in schema and not pattern_matches(schema["pattern"], value):
         _fail(path, "has an invalid format")
+
+
+def parse_date_time(value: str) -> datetime:
+    """A date-time string the validator accepted, as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
 
 
 def pattern_matches(pattern: str, value: str) -> bool:

@@ -82,15 +82,20 @@ def make_settings(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> Se
         wechat_app_secret=wechat.state.app_secret,
         wechat_api_base=wechat.base_url,
         cookie_secret="test-cookie-secret-" + uuid.uuid4().hex,
+        # Every test client comes from 127.0.0.1: address limits high enough for journeys
+        # with many drivers and staff (tests/e2e/test_rate_limits.py sets strict ones).
+        limit_sign_in_per_ip="1000/60",
+        limit_console_login_per_ip="1000/60",
+        limit_join_per_ip="1000/60",
     )
 
 
 @contextlib.asynccontextmanager
 async def running_api(
-    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
+    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path, **overrides: Any
 ) -> AsyncIterator[Api]:
     """The whole service on a fresh database of ``mongo_uri``, dropped afterwards."""
-    settings = make_settings(mongo_uri, wechat, tmp_path)
+    settings = replace(make_settings(mongo_uri, wechat, tmp_path), **overrides)
     async with open_runtime(settings) as runtime:
         servers = await start_servers(runtime)
         try:

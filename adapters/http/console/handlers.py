@@ -50,6 +50,7 @@ class LoginHandler(ConsoleHandler):
     @public
     async def post(self) -> None:
         username = self.form("username", 64)
+        await self.rate_limit("console_login", account=username.strip().lower()[:64])
         next_url = safe_next(self.get_body_argument("next", None))
         try:
             _, token = await self.staff_auth.login(username, self.form("password", 256),
