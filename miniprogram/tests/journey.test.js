@@ -1,7 +1,8 @@
 // Two phones through the real service, from the scene to the signed agreement; and from a
 // refusal to the police determination and a 复核 request.
 const { createPhone, simulator, httpCall, STACK } = require('./support/wx')
-const { open, tap, type, text, until } = require('./support/pages')
+const { open, tap, type, text, until, use } = require('./support/pages')
+const api = require('../utils/api')
 const { Reviewer } = require('./support/reviewer')
 const flows = require('./support/flows')
 const { vocabulary, rawCodes } = require('./support/codes')
@@ -33,14 +34,14 @@ const FRONT = {
   'own.damage_location': 'rear',
 }
 
-async function caseUpToTheProposal(a, b, suffix) {
+async function caseUpToTheProposal(a, b, suffix, aAnswers = {}) {
   await flows.scene(a)
   const create = await flows.create(a, `深圳市南山区深南大道${suffix}`)
   const caseId = create.data.caseId
   await flows.join(b, create.data.joinCode)
   await flows.details(a, caseId, ALICE)
   await flows.details(b, caseId, BOB)
-  await flows.statement(a, caseId, REAR)
+  await flows.statement(a, caseId, { ...REAR, ...aAnswers })
   await flows.statement(b, caseId, FRONT)
   await flows.photos(a, caseId)
   const photosB = await flows.photos(b, caseId)
@@ -116,7 +117,11 @@ test('scene → create → join → details → statements → photos → propos
 test('decline → a reviewer determines over HTTP → both phones show it and its PDF → one asks for 复核', async () => {
   const a = createPhone('journey-carol')
   const b = createPhone('journey-dan')
-  const caseId = await caseUpToTheProposal(a, b, '二段')
+  // Carol has no commercial third-party cover and says so: the statement carries it.
+  const caseId = await caseUpToTheProposal(a, b, '二段', { 'own.commercial_third_party_cover': 'false' })
+  use(a)
+  const own = (await api.get(`/api/v1/cases/${caseId}`)).parties.A.statement.own_vehicle
+  expect(own).toMatchObject({ commercial_third_party_cover: false, own_damage_cover: true, manoeuvre: 'straight' })
 
   const decideB = await open(b, 'decide', { id: caseId })
   await tap(decideB, '#decline')
@@ -141,6 +146,11 @@ test('decline → a reviewer determines over HTTP → both phones show it and it
     expect(phone.documents.pop().bytes.subarray(0, 4).toString()).toBe('%PDF')
     const decide = await open(phone, 'decide', { id: caseId })
     expect(decide.data.summary).toBeNull() // the overruled figures are gone
+    await until(async () => {
+      await follow.instance.refresh()
+      return follow.data.claims.length > 0
+    }, { what: 'the claims filed on the determination' })
+    expect(follow.data.claims.some((c) => c.cover === '交强险')).toBe(true)
   }
 
   const followA = await open(a, 'follow', { id: caseId })

@@ -32,6 +32,10 @@ function questions() {
     { key: 'own.damage_location', text: '您的车哪里被撞坏了？', choices: choices('damage_location', labels.codes('damage_location'), 'damage'), answer: '' },
     { key: 'location.intersection', text: '事故发生在什么地方？', choices: choices('intersection', labels.codes('intersection')), answer: '' },
     { key: 'location.time', text: '当时是白天还是夜间？', choices: choices('time', labels.codes('time')), answer: '' },
+    { key: 'own.commercial_third_party_cover', text: '您的车买了商业第三者责任险（商业三者险）吗？',
+      choices: [{ code: 'true', label: '买了', image: '' }, { code: 'false', label: '没买', image: '' }], answer: '' },
+    { key: 'own.own_damage_cover', text: '您的车买了车损险吗？',
+      choices: [{ code: 'true', label: '买了', image: '' }, { code: 'false', label: '没买', image: '' }], answer: '' },
     { key: 'flags.dispute_on_facts', text: '您和对方对事故经过的说法一致吗？',
       choices: [{ code: 'false', label: '一致', image: '' }, { code: 'true', label: '不一致', image: '' }], answer: '' },
   ]

@@ -59,8 +59,12 @@ async function details(phone, caseId, person) {
   return page
 }
 
+// Answers not given: both covers bought.
+const DEFAULT_ANSWERS = { 'own.commercial_third_party_cover': 'true', 'own.own_damage_cover': 'true' }
+
 // answers: question key → code, in the facts vocabulary.
-async function statement(phone, caseId, answers) {
+async function statement(phone, caseId, given) {
+  const answers = { ...DEFAULT_ANSWERS, ...given }
   const page = await open(phone, 'statement', { id: caseId })
   while (!page.data.reviewing) {
     const q = page.data.questions[page.data.step]
