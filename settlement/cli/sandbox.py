@@ -16,10 +16,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from settlement.config import Settings
+from settlement.config import COURT, Settings
 from settlement.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from adapters.simulators._faults import PartnerTls
 
 DEMO_INSURERS = ("PICC", "CPIC", "PING_AN")
 DEMO_DRIVERS = ("张伟", "李娜", "王强", "赵敏")
@@ -27,12 +30,24 @@ DEMO_DRIVERS = ("张伟", "李娜", "王强", "赵敏")
 
 @dataclass(frozen=True)
 class SandboxPki:
-    """Files the sandbox writes: our gRPC server's certificate and each insurer's client one."""
+    """What the sandbox's CA issued, as files: one server certificate for every loopback
+    server (ours and the simulators'), our client certificate for calling the partners, and
+    each insurer's client certificate for calling us."""
 
     server_cert: Path
     server_key: Path
     ca: Path
+    our_client: tuple[Path, Path]
     insurer_certs: dict[str, tuple[Path, Path]]
+
+    def simulator_tls(self, token: str) -> PartnerTls:
+        """A simulator's side: our server certificate, and only our CA's clients accepted."""
+        from adapters.simulators._faults import PartnerTls
+
+        return PartnerTls(
+            cert=self.server_cert.read_bytes(), key=self.server_key.read_bytes(),
+            client_ca=self.ca.read_bytes(), token=token,
+        )  # fmt: skip
 
 
 def write_pki(directory: Path, insurers: Sequence[str]) -> SandboxPki:
@@ -44,18 +59,20 @@ def write_pki(directory: Path, insurers: Sequence[str]) -> SandboxPki:
     (directory / "ca.pem").write_bytes(ca.pem)
     (directory / "server.pem").write_bytes(server.cert)
     (directory / "server.key").write_bytes(server.key)
-    clients = {}
-    for code in insurers:
-        pem = ca.issue(code)
-        cert, key = directory / f"{code}.pem", directory / f"{code}.key"
+    (directory / "server.key").chmod(0o600)
+
+    def client(name: str) -> tuple[Path, Path]:
+        pem = ca.issue(name)
+        cert, key = directory / f"{name}.pem", directory / f"{name}.key"
         cert.write_bytes(pem.cert)
         key.write_bytes(pem.key)
         key.chmod(0o600)
-        clients[code] = (cert, key)
-    (directory / "server.key").chmod(0o600)
+        return cert, key
+
     return SandboxPki(
-        directory / "server.pem", directory / "server.key", directory / "ca.pem", clients
-    )
+        directory / "server.pem", directory / "server.key", directory / "ca.pem",
+        client("settlement"), {code: client(code) for code in insurers},
+    )  # fmt: skip
 
 
 async def run_sandbox(base: Settings, workdir: Path, out: TextIO) -> None:
@@ -69,13 +86,17 @@ async def run_sandbox(base: Settings, workdir: Path, out: TextIO) -> None:
 
     wechat = WeChatSimulator(app_id="wx-sandbox", app_secret=secrets.token_hex(16))
     wechat.start()
+    pki = write_pki(workdir / "pki", DEMO_INSURERS)
+    # Insurers' tokens for calling us, and ours for calling each partner (court included).
+    tokens = {code: secrets.token_urlsafe(18) for code in DEMO_INSURERS}
+    outbound = {code: secrets.token_urlsafe(18) for code in (*DEMO_INSURERS, COURT)}
     insurers = {code: InsurerSimulator(code, auto_progress=True) for code in DEMO_INSURERS}
     court = MediationSimulator(auto_progress=True)
-    for simulator in insurers.values():
+    for code, simulator in insurers.items():
+        simulator.tls = pki.simulator_tls(outbound[code])
         await simulator.start()
+    court.tls = pki.simulator_tls(outbound[COURT])
     await court.start()
-    pki = write_pki(workdir / "pki", DEMO_INSURERS)
-    tokens = {code: secrets.token_urlsafe(18) for code in DEMO_INSURERS}
     settings = replace(
         base,
         data_dir=workdir / "data",
@@ -86,7 +107,10 @@ async def run_sandbox(base: Settings, workdir: Path, out: TextIO) -> None:
         insurer_endpoints=",".join(f"{c}={s.target}" for c, s in insurers.items()),
         insurer_tokens=",".join(f"{c}={t}" for c, t in tokens.items()),
         mediation_endpoint=court.target,
-        partner_insecure=True,  # the simulators speak plaintext on loopback
+        partner_ca=f"*={pki.ca}",
+        partner_cert=f"*={pki.our_client[0]}",
+        partner_key=f"*={pki.our_client[1]}",
+        partner_tokens=",".join(f"{code}={token}" for code, token in outbound.items()),
         grpc_tls_cert=pki.server_cert,
         grpc_tls_key=pki.server_key,
         grpc_client_ca=pki.ca,
@@ -113,8 +137,9 @@ async def run_sandbox(base: Settings, workdir: Path, out: TextIO) -> None:
             f"  insurer gRPC API  {settings.bind_address}:{servers.grpc_port} (mTLS; CA "
             f"{pki.ca}, client certificates {pki.ca.parent}/<CODE>.pem/.key, token per insurer "
             f"in {workdir / 'pki' / 'tokens.txt'})",
-            f"  insurer simulators {', '.join(f'{c} {s.target}' for c, s in insurers.items())}",
-            f"  court simulator   {court.target}",
+            f"  insurer simulators {', '.join(f'{c} {s.target}' for c, s in insurers.items())}"
+            " (mTLS: they accept only our client certificate, and our token)",
+            f"  court simulator   {court.target} (mTLS)",
             f"  WeChat simulator  {wechat.base_url}",
             f"  mini-program      open miniprogram/ in WeChat DevTools, set its service address "
             f"to {http} (tick 不校验合法域名) and sign in through {http}/sandbox/",
