@@ -70,6 +70,7 @@ from settlement.config import (
     COURT,
     RATE_LIMIT_SETTINGS,
     Settings,
+    parse_authorities,
     parse_code_pairs,
     parse_key,
     parse_rate,
@@ -104,6 +105,7 @@ from settlement.services.scheduler import PeriodicJob, run_jobs
 from settlement.services.sealer import Sealer
 from settlement.services.supervision import Supervision
 from settlement.services.unit_of_work import CaseWriter
+from settlement.services.verification import DocumentVerification
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +208,9 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     )
     claims = exchange.claims
     documents = DocumentIssuer(
-        renderer=ReportlabDocumentRenderer(), store=document_store, clock=clock
+        renderer=ReportlabDocumentRenderer(settings.public_url),
+        store=document_store,
+        clock=clock,
     )
     return Services(
         auth=auth,
@@ -251,6 +255,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             photo_store=photo_store,
             documents=documents,
             settle=claims.settle,
+            staff=MongoStaffRepository(db),
+            authorities=parse_authorities(settings.authorities),
         ),
         supervision=Supervision(
             queries=queries,
@@ -271,6 +277,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             admissions=settings.online_police_admits,
         ),
         documents=documents,
+        verification=DocumentVerification(documents=documents, cases=MongoCaseRepository(db)),
         drivers=DriverDesk(
             intake=intake,
             recipients=recipients,

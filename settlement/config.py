@@ -93,6 +93,13 @@ class Settings:
     # SETTLEMENT_ONLINE_POLICE_ADMITS, "440304=non_motor_party+more_than_two_vehicles,*=…":
     # where local rules let such cases go to online police determination instead of the scene.
     online_police_admits: LocalAdmissions = field(default_factory=LocalAdmissions)
+    public_base_url: str = ""  # SETTLEMENT_PUBLIC_BASE_URL; in documents' QR codes
+    authorities: str = ""  # SETTLEMENT_AUTHORITIES, "440305=深圳市公安局交通警察支队南山大队,…"
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach the service (documents' QR codes point here)."""
+        return self.public_base_url or f"http://{self.bind_address}:{self.http_port}"
 
     @property
     def embedded_mongo(self) -> bool:
@@ -204,6 +211,8 @@ class Settings:
             online_police_admits=reader.get(
                 "ONLINE_POLICE_ADMITS", LocalAdmissions.parse, defaults.online_police_admits
             ),
+            public_base_url=reader.get("PUBLIC_BASE_URL", _url, ""),
+            authorities=reader.get("AUTHORITIES", _authorities, ""),
         )
         for name, value in (("INSURER_TOKENS", settings.insurer_tokens),
                             ("PARTNER_TOKENS", settings.partner_tokens)):  # fmt: skip
@@ -454,6 +463,26 @@ def _url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
     return raw.rstrip("/")
+
+
+def parse_authorities(raw: str) -> dict[str, str]:
+    """``"440305=深圳市公安局交通警察支队南山大队,…"`` -> ``{"440305": "深圳市…南山大队"}``.
+
+    Raises:
+        ValueError: an entry is not a 6-digit division code, ``=`` and a name.
+    """
+    table: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in raw.replace("，", ",").split(","))):
+        code, sep, name = entry.partition("=")
+        if not sep or not (code.strip().isdigit() and len(code.strip()) == 6) or not name.strip():
+            raise ValueError("must look like 440305=深圳市公安局交通警察支队南山大队,…")
+        table[code.strip()] = name.strip()[:60]
+    return table
+
+
+def _authorities(raw: str) -> str:
+    parse_authorities(raw)
+    return raw
 
 
 def _mongo_uri(raw: str) -> str:

@@ -1,9 +1,12 @@
 """PDF layout of the issued documents with reportlab: the agreement and the 事故认定书.
 
-The text uses reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1), which every PDF
-reader can show without an embedded font file. Pages are rendered with ``invariant=1`` so the
-same content always gives the same bytes (no creation date or random file id inside), and a
-re-render of a stored document hashes the same. Rendering is CPU work, so it runs in a thread.
+The text is set in an embedded TrueType font (a GB 2312 subset of Noto Sans CJK SC shipped in
+``fonts/``, OFL), which reportlab subsets again per document: every reader shows the same
+glyphs and text extracts exactly (plates and ID numbers without gaps). A character outside
+the subset (a rare name) falls back, for its line, to the CID font ``STSong-Light`` that
+readers supply. Sections are kept whole on one page. Pages are rendered with ``invariant=1``
+so the same content always gives the same bytes, and a re-render of a stored document hashes
+the same. Rendering is CPU work, so it runs in a thread.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import hashlib
 import io
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -20,21 +24,40 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from settlement.domain.agreement import AGREEMENT, DETERMINATION, VERIFY_PATH, content_sha256
+from settlement.domain.agreement import AGREEMENT, DETERMINATION, VERIFY_PAGE, content_sha256
 from settlement.errors import InvalidInput
 from settlement.ports.documents import RenderedDocument
 
-FONT = "STSong-Light"
+FONT = "NotoSansSC-Documents"
+FONT_FILE = Path(__file__).parent / "fonts" / f"{FONT}.ttf"
+FALLBACK = "STSong-Light"
 _MARGIN = 50.0
 _QR_SIZE = 90.0
 _LEVELS_ORDER = ("A", "B")
+_covered: frozenset[int] = frozenset()
 
 
 def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    global _covered
+    names = pdfmetrics.getRegisteredFontNames()
+    if FONT not in names:
+        font = TTFont(FONT, str(FONT_FILE))
+        pdfmetrics.registerFont(font)
+        _covered = frozenset(font.face.charToGlyph)
+    if FALLBACK not in names:
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+
+
+def _font(text: str) -> str:
+    """The embedded font when it has every character of ``text``, else the CID fallback."""
+    return FONT if all(ord(c) in _covered for c in text) else FALLBACK
+
+
+# One item of a section: ("heading" | "line" | "qr", text or payload, size, indent, caption).
+Item = tuple[str, str, float, float, Sequence[str]]
 
 
 def _money(amount: object) -> str:
@@ -44,7 +67,7 @@ def _money(amount: object) -> str:
 
 
 class _Page:
-    """A tiny flowing-text writer: wraps lines by width and starts new pages as needed."""
+    """A flowing writer that keeps each section whole on one page when it fits on one."""
 
     def __init__(self, pdf: canvas.Canvas, footer: str) -> None:
         self._pdf = pdf
@@ -52,43 +75,77 @@ class _Page:
         self._width, self._height = A4
         self._y = self._height - _MARGIN
         self._page = 1
+        self._items: list[Item] = []
 
-    def _room(self, needed: float) -> None:
-        if self._y - needed < _MARGIN + 20:
-            self._finish_page()
-            self._pdf.showPage()
-            self._page += 1
-            self._y = self._height - _MARGIN
-
-    def _finish_page(self) -> None:
-        self._pdf.setFont(FONT, 7)
-        self._pdf.drawString(_MARGIN, _MARGIN - 20, f"{self._footer}  第{self._page}页")
+    # --- building a section ---------------------------------------------------------
 
     def title(self, text: str) -> None:
-        self._room(30)
-        self._pdf.setFont(FONT, 16)
+        self.flush()
+        self._pdf.setFont(_font(text), 16)
         self._pdf.drawCentredString(self._width / 2, self._y, text)
         self._y -= 30
 
     def heading(self, text: str) -> None:
-        self._room(24)
-        self._y -= 4
-        self._pdf.setFont(FONT, 11.5)
-        self._pdf.drawString(_MARGIN, self._y, text)
-        self._y -= 18
+        """Start a new section."""
+        self.flush()
+        self._items.append(("heading", text, 11.5, 0.0, ()))
 
     def line(self, text: str, size: float = 9.5, indent: float = 0.0) -> None:
-        width = self._width - 2 * _MARGIN - indent
-        for chunk in _wrap(text, size, width):
-            self._room(size + 5)
-            self._pdf.setFont(FONT, size)
-            self._pdf.drawString(_MARGIN + indent, self._y, chunk)
-            self._y -= size + 5
+        self._items.append(("line", str(text), size, indent, ()))
 
     def field(self, label: str, value: object) -> None:
         self.line(f"{label}：{value if value not in (None, '') else '—'}", indent=10)
 
     def qr(self, payload: str, caption: Sequence[str]) -> None:
+        self._items.append(("qr", payload, 7.5, 0.0, tuple(caption)))
+
+    # --- laying out -------------------------------------------------------------------
+
+    def _lines(self, item: Item) -> list[str]:
+        kind, text, size, indent, caption = item
+        if kind == "qr":
+            width = self._width - 2 * _MARGIN - _QR_SIZE - 15
+            return [chunk for part in caption for chunk in _wrap(part, size, width)]
+        return _wrap(text, size, self._width - 2 * _MARGIN - indent)
+
+    def _measure(self, item: Item) -> float:
+        kind, _, size, _, _ = item
+        if kind == "heading":
+            return 22.0
+        if kind == "qr":
+            return max(_QR_SIZE, 11 * len(self._lines(item))) + 10
+        return (size + 5) * len(self._lines(item))
+
+    def flush(self) -> None:
+        """Draw the pending section, on a new page unless it fits in what is left."""
+        items, self._items = self._items, []
+        if not items:
+            return
+        needed = sum(self._measure(item) for item in items)
+        usable = self._height - 2 * _MARGIN - 20
+        if self._y - needed < _MARGIN + 20 and needed <= usable:
+            self._new_page()
+        for item in items:
+            self._draw(item)
+
+    def _draw(self, item: Item) -> None:
+        kind, text, size, indent, _ = item
+        if kind == "heading":
+            self._room(22)
+            self._y -= 4
+            self._pdf.setFont(_font(text), size)
+            self._pdf.drawString(_MARGIN, self._y, text)
+            self._y -= 18
+        elif kind == "line":
+            for chunk in self._lines(item):
+                self._room(size + 5)
+                self._pdf.setFont(_font(chunk), size)
+                self._pdf.drawString(_MARGIN + indent, self._y, chunk)
+                self._y -= size + 5
+        else:
+            self._draw_qr(text, self._lines(item), size)
+
+    def _draw_qr(self, payload: str, caption: Sequence[str], size: float) -> None:
         self._room(_QR_SIZE + 20)
         widget = QrCodeWidget(payload)
         x0, y0, x1, y1 = widget.getBounds()
@@ -98,14 +155,29 @@ class _Page:
         top = self._y
         renderPDF.draw(drawing, self._pdf, _MARGIN, top - _QR_SIZE)
         self._y = top - 8
-        for text in caption:
-            for chunk in _wrap(text, 7.5, self._width - 2 * _MARGIN - _QR_SIZE - 15):
-                self._pdf.setFont(FONT, 7.5)
-                self._pdf.drawString(_MARGIN + _QR_SIZE + 15, self._y, chunk)
-                self._y -= 11
+        for chunk in caption:
+            self._pdf.setFont(_font(chunk), size)
+            self._pdf.drawString(_MARGIN + _QR_SIZE + 15, self._y, chunk)
+            self._y -= 11
         self._y = min(self._y, top - _QR_SIZE - 10)
 
+    def _room(self, needed: float) -> None:
+        if self._y - needed < _MARGIN + 20:
+            self._new_page()
+
+    def _new_page(self) -> None:
+        self._finish_page()
+        self._pdf.showPage()
+        self._page += 1
+        self._y = self._height - _MARGIN
+
+    def _finish_page(self) -> None:
+        footer = f"{self._footer}  第{self._page}页"
+        self._pdf.setFont(_font(footer), 7)
+        self._pdf.drawString(_MARGIN, _MARGIN - 20, footer)
+
     def close(self) -> None:
+        self.flush()
         self._finish_page()
 
 
@@ -114,8 +186,9 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
         current = ""
+        font = _font(paragraph)
         for char in paragraph:
-            if current and pdfmetrics.stringWidth(current + char, FONT, size) > width:
+            if current and pdfmetrics.stringWidth(current + char, font, size) > width:
                 lines.append(current)
                 current = char
             else:
@@ -159,15 +232,15 @@ def _scene(page: _Page, content: Mapping[str, Any]) -> None:
 
 
 def _verification(page: _Page, sha256: str, verify_base_url: str) -> None:
-    path = VERIFY_PATH.format(sha256=sha256)
+    url = verify_base_url + VERIFY_PAGE.format(sha256=sha256)
     page.heading("文书核验")
     page.qr(
-        verify_base_url + path,
+        url,
         [
             "本文书内容的SHA-256校验值（规范化JSON）：",
             sha256,
-            f"核验地址：{verify_base_url}{path}",
-            "扫描二维码或访问核验地址，可查询本文书是否由本平台出具。",
+            f"核验地址：{url}",
+            "扫描二维码或访问核验地址，可查看本平台出具的文书内容摘要并核对真伪。",
         ],
     )
 
@@ -275,8 +348,8 @@ class ReportlabDocumentRenderer:
     """:class:`~settlement.ports.documents.DocumentRenderer` over reportlab.
 
     Args:
-        verify_base_url: scheme and host put before the verify path in the QR code (empty:
-            the path alone, resolved against whichever host served the document).
+        verify_base_url: the service's public base URL (scheme and host) put before the
+            verification page's path in the QR code, so that a phone scan opens it.
     """
 
     def __init__(self, verify_base_url: str = "") -> None:

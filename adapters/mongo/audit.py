@@ -73,7 +73,7 @@ class MongoAuditLog:
             query["action"] = (
                 {"$regex": f"^{re.escape(action)}"} if action.endswith(".") else action
             )
-        cursor = self._entries.find(query).sort("_id", DESCENDING).limit(limit)
+        cursor = self._entries.find(query).sort("at", DESCENDING).limit(limit)
         return [from_document(document) async for document in cursor]
 
     # --- the sealer --------------------------------------------------------------------------
@@ -230,8 +230,8 @@ class _Abort(Exception):
 async def ensure_audit_indexes(db: Database) -> None:
     entries = db["audit_log"]
     await entries.create_index([("case_id", ASCENDING), ("at", DESCENDING)])
-    await entries.create_index([("actor", ASCENDING), ("_id", DESCENDING)])
-    await entries.create_index([("action", ASCENDING), ("_id", DESCENDING)])
+    await entries.create_index([("actor", ASCENDING), ("at", DESCENDING)])
+    await entries.create_index([("action", ASCENDING), ("at", DESCENDING)])
     await entries.create_index(
         [("pending", ASCENDING), ("_id", ASCENDING)],
         partialFilterExpression={"pending": True},

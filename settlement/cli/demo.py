@@ -29,11 +29,12 @@ from settlement.services.container import Services
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo accounts only
 DEMO_STAFF = (
-    ("reviewer.ns", "reviewer", "440305", "南山交警 李警官"),
-    ("reviewer.ft", "reviewer", "440304", "福田交警 王警官"),
-    ("supervisor.sz", "supervisor", "440305", "南山大队 陈队长"),
+    ("reviewer.ns", "reviewer", "440305", "李明"),
+    ("reviewer.ft", "reviewer", "440304", "王刚"),
+    ("supervisor.sz", "supervisor", "440305", "陈建国"),
     ("admin.sz", "admin", "*", "系统管理员"),
 )
+DEMO_BADGES = {"reviewer.ns": "031245", "reviewer.ft": "030871", "supervisor.sz": "030112"}
 
 NANSHAN = {"latitude": 22.5405, "longitude": 113.9345}
 FUTIAN = {"latitude": 22.5412, "longitude": 114.0560}
@@ -282,7 +283,8 @@ async def fill_services(services: Services, user_id: UserIds | None = None) -> l
         raise ConfigurationError("the console is not configured in this installation")
     for username, role, jurisdiction, name in DEMO_STAFF:
         with contextlib.suppress(AlreadyExists):
-            await staff.create_account(username, role, jurisdiction, DEMO_PASSWORD, name)
+            await staff.create_account(username, role, jurisdiction, DEMO_PASSWORD, name,
+                                       DEMO_BADGES.get(username, ""))  # fmt: skip
     cases = []
     # One picture per seed within a run: a spec that reuses a seed uploads the very same
     # bytes, an exact copy of another case's photo (the fraud gate sends it to a reviewer).

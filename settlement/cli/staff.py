@@ -28,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--role", required=True, choices=["reviewer", "supervisor", "admin"])
     add.add_argument("--jurisdiction", required=True,
                      help="division code, e.g. 440305, or '*' for every district")
-    add.add_argument("--display-name", default="")
+    add.add_argument("--display-name", "--name", dest="display_name", default="",
+                     help="the officer's name as printed on documents")
+    add.add_argument("--badge", default="", help="badge number (警号), printed on documents")
     add.set_defaults(handler=run_add)
 
 
@@ -72,5 +74,6 @@ async def _add(settings: Settings, args: argparse.Namespace, password: str) -> N
         if staff is None:
             raise ConfigurationError("the console is not configured in this installation")
         await staff.create_account(
-            args.username, args.role, args.jurisdiction, password, args.display_name
+            args.username, args.role, args.jurisdiction, password, args.display_name,
+            badge_number=args.badge,
         )

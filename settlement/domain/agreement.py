@@ -26,6 +26,8 @@ from settlement.domain.labels import label
 AGREEMENT = "agreement"
 DETERMINATION = "determination"
 VERIFY_PATH = "/api/v1/documents/{sha256}/verify"
+VERIFY_PAGE = "/verify/{sha256}"
+"""The page a QR code on a document opens: HTML for people, JSON for machines."""
 
 # Dates on the documents are Beijing time, as the parties and the police read them.
 CHINA_TIME = timezone(timedelta(hours=8), "CST")

@@ -6,6 +6,7 @@ within ``MAX_DISTANCE_KM`` wins. A deployment replaces the table with its own bo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from settlement.domain.geo import GeoPoint, haversine_m
@@ -46,6 +47,33 @@ def jurisdiction_for(latitude: float, longitude: float) -> str:
 
     best = min(DISTRICTS, key=metres_to)
     return UNASSIGNED if metres_to(best) > MAX_DISTANCE_KM * 1000 else best.code
+
+
+# The traffic police unit that issues determinations for each district (交警大队).
+AUTHORITIES: dict[str, str] = {
+    "440303": "深圳市公安局交通警察支队罗湖大队",
+    "440304": "深圳市公安局交通警察支队福田大队",
+    "440305": "深圳市公安局交通警察支队南山大队",
+    "440306": "深圳市公安局交通警察支队宝安大队",
+    "440307": "深圳市公安局交通警察支队龙岗大队",
+    "310101": "上海市公安局交通警察总队黄浦支队",
+    "310104": "上海市公安局交通警察总队徐汇支队",
+    "310115": "上海市公安局交通警察总队浦东支队",
+    "110101": "北京市公安局公安交通管理局东城交通支队",
+    "110105": "北京市公安局公安交通管理局朝阳交通支队",
+    "110108": "北京市公安局公安交通管理局海淀交通支队",
+}
+
+
+def issuing_authority(code: str, configured: Mapping[str, str] | None = None) -> str:
+    """The full name of the unit that issues a district's determinations.
+
+    ``configured`` (from the deployment's settings) overrides the built-in table; an
+    unknown district reads as its name plus 公安机关交通管理部门.
+    """
+    if configured and code in configured:
+        return configured[code]
+    return AUTHORITIES.get(code) or f"{district_name(code)}公安机关交通管理部门"
 
 
 def district_name(code: str) -> str:

@@ -64,9 +64,12 @@ class StaffAccount:
     password_hash: str
     created_at: datetime
     display_name: str = ""
+    """The officer's name as printed on documents (e.g. 李明)."""
     failed_logins: int = 0
     locked_until: datetime | None = None
     disabled: bool = False
+    badge_number: str = ""
+    """警号, printed with the name on the 事故认定书."""
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -121,6 +124,15 @@ def validate_username(username: str) -> str:
             field="username",
         )
     return username
+
+
+def validate_badge(badge: str) -> str:
+    """A police badge number (警号): 4 to 12 digits or capital letters, or none."""
+    badge = badge.strip().upper()
+    if badge and not re.fullmatch(r"[0-9A-Z]{4,12}", badge):
+        raise InvalidInput("A badge number is 4 to 12 digits or capital letters.",
+                           field="badge_number")  # fmt: skip
+    return badge
 
 
 def validate_password(password: str) -> str:

@@ -22,7 +22,7 @@ from settlement.domain.case import Case, CaseStatus, PartyDetails, Statement
 from settlement.domain.determination import Decision, check_decision, determination_record
 from settlement.domain.evidence import PhotoRecord, PhotoSlot
 from settlement.domain.geo import haversine_m
-from settlement.domain.jurisdiction import district_name
+from settlement.domain.jurisdiction import district_name, issuing_authority
 from settlement.domain.privacy import mask_document_number, mask_id_number, mask_phone
 from settlement.domain.rules.model import PENDING
 from settlement.domain.staff import (
@@ -32,6 +32,7 @@ from settlement.domain.staff import (
     StaffAccount,
     StaffSession,
     parse_role,
+    validate_badge,
     validate_jurisdiction,
     validate_password,
     validate_username,
@@ -155,7 +156,13 @@ class StaffAuth:
         self._dummy_hash: str | None = None
 
     async def create_account(
-        self, username: str, role: str, jurisdiction: str, password: str, display_name: str = ""
+        self,
+        username: str,
+        role: str,
+        jurisdiction: str,
+        password: str,
+        display_name: str = "",
+        badge_number: str = "",
     ) -> StaffAccount:
         """Create an account (the ``settlement staff add`` command and the demo).
 
@@ -169,7 +176,8 @@ class StaffAuth:
             jurisdiction=validate_jurisdiction(jurisdiction),
             password_hash=await self._hasher.hash(validate_password(password)),
             created_at=self._clock.now(),
-            display_name=display_name[:40],
+            display_name=display_name.strip()[:40],
+            badge_number=validate_badge(badge_number),
         )
         await self._staff.add(account)
         await self._audit.record(
@@ -507,13 +515,19 @@ class ReviewConsole:
         sla_target: timedelta = SLA_TARGET,
         settle: Callable[[CaseChange], Awaitable[Case]] | None = None,
         writer: CaseWriter | None = None,
+        staff: StaffRepository | None = None,
+        authorities: Mapping[str, str] | None = None,
     ) -> None:
         """``settle`` commits a change that has just determined a case, with its claims;
-        ``writer`` commits every other action with its audit entry."""
+        ``writer`` commits every other action with its audit entry; ``staff`` gives the
+        officer's name and badge number for the document, and ``authorities`` the issuing
+        unit per jurisdiction (over the built-in table)."""
         self._settle = settle
         self._writer = writer or CaseWriter(
             cases=cases, audit=audit, documents=None if documents is None else documents.store
         )
+        self._staff = staff
+        self._authorities = dict(authorities or {})
         self._cases = cases
         self._queries = queries
         self._audit = audit
@@ -673,7 +687,9 @@ class ReviewConsole:
         verified = pdf is not None and (
             hashlib.sha256(pdf).hexdigest() == record.get("file_sha256")
         )
-        shown = determination_content(case, None, district_name(case.jurisdiction))
+        shown = determination_content(
+            case, None, issuing_authority(case.jurisdiction, self._authorities)
+        )
         return IssuedDocument(case, "pdf", sha, verified, record, shown)
 
     async def document_pdf(
@@ -740,8 +756,19 @@ class ReviewConsole:
         case = await self._visible(staff, case_id, origin, "case.determine")
         decision, note, reason = self._decision(form)
         case.require_reviewer(staff.username)
-        record = determination_record(decision, note, reason, staff.username, self._clock.now())
-        return case, determination_content(case, record, district_name(case.jurisdiction))
+        officer = await self._officer(staff, case)
+        record = determination_record(decision, note, reason, staff.username, self._clock.now(),
+                                      officer)  # fmt: skip
+        return case, determination_content(case, record, officer["authority"])
+
+    async def _officer(self, staff: StaffSession, case: Case) -> dict[str, str]:
+        """Who issues the document: the officer's name and badge, and the issuing unit."""
+        account = await self._staff.get(staff.username) if self._staff is not None else None
+        return {
+            "name": (account.display_name if account else "") or staff.username,
+            "badge_number": account.badge_number if account else "",
+            "authority": issuing_authority(case.jurisdiction, self._authorities),
+        }
 
     async def determine(
         self, staff: StaffSession, case_id: str, form: Mapping[str, str], origin: RequestOrigin
@@ -760,17 +787,18 @@ class ReviewConsole:
         levels = dict(decision.levels)
 
         async def change(case: Case, now: datetime) -> CaseChange:
-            record = determination_record(decision, note, reason, staff.username, now)
+            officer = await self._officer(staff, case)
+            record = determination_record(decision, note, reason, staff.username, now, officer)
             document: dict[str, Any]
             issued: list[PendingDocument] = []
             if self._documents is not None:
                 # The PDF is stored in the transaction that records the determination.
                 rendered, pdf = await self._documents.prepare_determination(
-                    case, record, district_name(case.jurisdiction)
+                    case, record, officer["authority"]
                 )
                 document, issued = {"format": "pdf", **rendered}, [pdf]
             else:
-                content = determination_content(case, record, district_name(case.jurisdiction))
+                content = determination_content(case, record, officer["authority"])
                 document = {"format": "html", "number": case.id,
                             "sha256": content_hash(content), "content": content}  # fmt: skip
             determined = case.determine(staff.username, levels, decision.rule_id, note, reason,

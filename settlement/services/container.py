@@ -25,6 +25,7 @@ from settlement.services.outbox_admin import OutboxDesk
 from settlement.services.scheduler import PeriodicJob
 from settlement.services.sealer import Sealer
 from settlement.services.supervision import Supervision
+from settlement.services.verification import DocumentVerification
 
 
 def untranslated(error: BaseException) -> SettlementError | None:
@@ -61,6 +62,8 @@ class Services:
     """Liability proposal, acceptance, signatures and the agreement PDF."""
     documents: DocumentIssuer | None = None
     """Renders and keeps issued documents (agreements; the console's 事故认定书)."""
+    verification: DocumentVerification | None = None
+    """The public page a document's QR code opens."""
     drivers: DriverDesk | None = None
     """Verified phone numbers, join mini-program codes, insurers, notice templates."""
     notices: MilestoneNotices | None = None

@@ -7,6 +7,7 @@ the audit entry.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from datetime import timedelta
 from typing import Any
@@ -297,6 +298,25 @@ class StaffListHandler(ConsoleHandler):
         self.render("staff.html", accounts=accounts)
 
 
+class VerifyPageHandler(ConsoleHandler):
+    """``/verify/{sha256}``: what a document's QR code opens. People get a page showing
+    what was issued (kind, date, masked parties, liability); ``Accept: application/json``
+    gets the same as JSON."""
+
+    @public
+    async def get(self, sha256: str) -> None:
+        service = self.services.verification
+        if service is None:
+            raise tornado.web.HTTPError(503, reason="Verification is not configured")
+        summary = await service.check(sha256)
+        accept = self.request.headers.get("Accept", "")
+        if "application/json" in accept and "text/html" not in accept:
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.finish(json.dumps(summary.to_json(), ensure_ascii=False))
+            return
+        self.render("verify.html", s=summary, v=summary.verification)
+
+
 class StaticHandler(tornado.web.StaticFileHandler):
     """The console's CSS and JS (no CDN: the console must work without internet)."""
 
@@ -368,5 +388,6 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/reassign", ReassignHandler, None),
     (r"/console/admin/staff", StaffListHandler, None),
     (r"/console/static/(.*)", StaticHandler, None),
+    (r"/verify/([0-9a-f]{64})", VerifyPageHandler, None),
     (rf"/api/v1/cases/{CASE_ID}/access-log", AccessLogHandler, None),
 ]

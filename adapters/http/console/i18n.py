@@ -287,6 +287,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.procedure": ("程序依据", "Procedural basis"),
     "doc.badge": ("警号", "badge"),
     "viewer.title": ("照片查看", "Photo viewer"),
+    "verify.title": ("文书核验", "Document verification"),
+    "verify.issued": (
+        "本文书由本平台出具，内容摘要如下。", "This document was issued here; it states:"
+    ),
+    "verify.not_issued": (
+        "本平台未出具具有此校验值的文书。", "No document with this hash was issued here."
+    ),
+    "verify.kind": ("文书类型", "Document"),
+    "verify.kind.determination": ("道路交通事故认定书", "Accident determination"),
+    "verify.kind.agreement": ("自行协商协议书", "Self-negotiation agreement"),
+    "verify.kind.": ("—", "—"),
     "viewer.blocking": ("他案照片", "From another case"),
     "viewer.captured": ("拍摄时间", "Taken"),
     "viewer.received": ("上传时间", "Uploaded"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,8 @@ from settlement.domain.case import Case
 from tests.e2e.conftest import Api, make_settings
 
 PASSWORD = "correct horse battery staple"
+OFFICERS = {"reviewer.ns": ("李明", "031245")}
+"""Name and badge number printed on the documents a reviewer issues."""
 _scene = functools.cache(scene_jpeg)
 """One picture per seed, as in the demo: a reused seed is an exact copy of the photo."""
 ACCOUNTS = (
@@ -56,12 +59,15 @@ class Console(Api):
 @pytest.fixture
 async def console(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
                   ) -> AsyncIterator[Console]:  # fmt: skip
-    settings = replace(make_settings(mongo_uri, wechat, tmp_path), console_secure_cookies=False)
+    port = free_port()
+    settings = replace(make_settings(mongo_uri, wechat, tmp_path), console_secure_cookies=False,
+                       http_port=port, public_base_url=f"http://127.0.0.1:{port}")  # fmt: skip
     async with open_runtime(settings) as runtime:
         staff = runtime.services.staff_auth
         assert staff is not None
         for username, role, jurisdiction in ACCOUNTS:
-            await staff.create_account(username, role, jurisdiction, PASSWORD)
+            await staff.create_account(username, role, jurisdiction, PASSWORD,
+                                       *OFFICERS.get(username, ("", "")))  # fmt: skip
         servers = await start_servers(runtime)
         try:
             yield Console(f"http://127.0.0.1:{servers.http_port}", runtime, servers, wechat,
@@ -69,6 +75,13 @@ async def console(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
         finally:
             await servers.stop(0.5)
             await runtime.mongo_client.drop_database(settings.mongo_db)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the documents' QR codes need it up front)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class Browserless:
