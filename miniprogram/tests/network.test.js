@@ -13,6 +13,24 @@ function server(handler) {
   })
 }
 
+describe('error words', () => {
+  test('every error code the service can answer has Chinese words', () => {
+    const fs = require('fs')
+    const path = require('path')
+    const errors = require('../utils/errors')
+    const root = path.resolve(__dirname, '..', '..')
+    const sources = ['settlement/errors.py', 'adapters/http/errors.py', 'settlement/domain/determination.py']
+      .map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n')
+    const codes = new Set()
+    for (const m of sources.matchAll(/code = "([A-Z_]+)"/g)) codes.add(m[1])
+    for (const m of sources.matchAll(/\d{3}: "([A-Z_]+)"/g)) codes.add(m[1])
+    expect(codes.size).toBeGreaterThan(30)
+    const missing = [...codes].filter((code) => !errors.BY_CODE[code])
+    expect(missing).toEqual([])
+    Object.values(errors.BY_CODE).forEach((words) => expect(words).toMatch(/^[^A-Za-z]*$/))
+  })
+})
+
 describe('network module', () => {
   test('signs in through WeChat and carries the bearer token', async () => {
     const phone = createPhone('net-alice')
@@ -20,6 +38,18 @@ describe('network module', () => {
     const answer = await api.get('/api/v1/cases')
     expect(answer.cases).toEqual([])
     expect(phone.wx.getStorageSync('session').token).toBeTruthy()
+  })
+
+  test('a token the service no longer knows: signs in again once and carries on', async () => {
+    const phone = createPhone('net-hal')
+    use(phone)
+    await api.get('/api/v1/cases')
+    const first = phone.wx.getStorageSync('session').token
+    phone.wx.setStorageSync('session', { ...phone.wx.getStorageSync('session'), token: 'forged-or-forgotten' })
+    await expect(api.get('/api/v1/cases')).resolves.toEqual({ cases: [] })
+    const second = phone.wx.getStorageSync('session').token
+    expect(second).not.toBe('forged-or-forgotten')
+    expect(second).not.toBe(first)
   })
 
   test('a refused request becomes a Chinese sentence naming the field', async () => {

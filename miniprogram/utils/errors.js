@@ -5,7 +5,7 @@ const BY_CODE = {
   MALFORMED_BODY: '提交的内容有误，请重新填写后再试。',
   INVALID_INPUT: '有一项填写得不对，请检查后再提交。',
   UNSUPPORTED_MEDIA_TYPE: '提交的内容格式不对，请更新小程序后再试。',
-  PAYLOAD_TOO_LARGE: '内容太大了。照片请不要超过 15MB。',
+  PAYLOAD_TOO_LARGE: '内容太大了。照片请不要超过 15 兆。',
   IDEMPOTENCY_KEY_REUSED: '这次提交与上一次不一致，请重新操作。',
   NOT_AUTHENTICATED: '登录已失效，正在重新登录，请再试一次。',
   TOKEN_EXPIRED: '登录已过期，正在重新登录，请再试一次。',
@@ -31,6 +31,17 @@ const BY_CODE = {
   IMAGE_TOO_LARGE: '照片像素太大，请用手机相机正常拍摄。',
   EMPTY_UPLOAD: '没有收到照片，请重新拍一张。',
   INTERNAL: '系统出了点问题，请稍后再试。',
+  DATABASE_UNAVAILABLE: '系统正在维护，请过一会儿再试。',
+  CLAIM_NOT_FOUND: '没有找到这笔理赔。',
+  UPSTREAM_THROTTLED: '服务繁忙，请稍后再试。',
+  UPSTREAM_NOT_FOUND: '对方系统里没有找到这条记录，请稍后再试。',
+  UPSTREAM_AUTH_FAILED: '服务暂时不可用，请稍后再试。',
+  RECIPIENT_REFUSED: '通知没有发出去，您可以在“我的案件”里查看进度。',
+  OUTBOX_MESSAGE_NOT_FOUND: '没有找到相关内容。',
+  BAD_REQUEST: '提交的内容有误，请重新填写后再试。',
+  FORBIDDEN: '您没有权限做这一步。',
+  METHOD_NOT_ALLOWED: '这一步现在做不了，请更新小程序后再试。',
+  DETERMINATION_REFUSED: '这项认定不符合规定，请交警重新认定。',
 }
 
 // Reasons the service names in details.reason.

@@ -3,6 +3,7 @@
 
 const api = require('../../utils/api')
 const labels = require('../../utils/labels')
+const notices = require('../../utils/notices')
 const base = require('../../utils/page')
 
 const COMMON_MANOEUVRES = [
@@ -47,6 +48,7 @@ Component({
   methods: {
     onLoad(options) {
       this.setData({ caseId: options.id })
+      notices.preload()
       return this.run(async () => {
         await labels.load()
         this.setData({ questions: questions() })
@@ -104,6 +106,8 @@ Component({
       return { own_vehicle: own, other_vehicle: other, location, flags, narrative: this.data.narrative.trim() }
     },
     submit() {
+      // Asked on the tap: the proposal, or a request to retake photos, will follow.
+      notices.ask(['proposal_ready', 'retake_asked'])
       return this.run(async () => {
         await api.post(`/api/v1/cases/${this.data.caseId}/statement`, this.statement())
         this.go(`/pages/photos/photos?id=${this.data.caseId}`)
