@@ -105,6 +105,10 @@ test('scene → create → join → details → statements → photos → propos
   expect(shown).toMatchObject({ status: '已赔付', assessment: '700 元', payout: '700 元' })
   expect(text(follow)).toContain('已赔付：700 元')
   flows.seen(follow, 'follow (paid)')
+  // Alice accepted the claim notices when she tapped "sign": the payout reached her WeChat.
+  expect(a.subscriptions).toContainEqual([STACK.templates.claim_assessed, STACK.templates.claim_paid])
+  await until(async () => (await fetchMessages('journey-alice'))
+    .some((m) => m.template_id === STACK.templates.claim_paid), { what: 'the payout notice', timeout: 20000 })
   await tap(follow, '#mediate')
   expect(follow.data.error).toBe('请写下对赔偿有什么争议，调解员会看到。')
   await type(follow, '#mediation-reason', '对方认为维修费用估得太低')
