@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,20 +13,19 @@ from settlement.domain.audit import AuditEvent
 from settlement.domain.case import Case
 from settlement.domain.privacy import mask_id_number, mask_plate
 from settlement.domain.staff import ALL_JURISDICTIONS, Role, StaffSession
-from settlement.errors import CaseNotFound, InvalidInput, SettlementError
+from settlement.errors import InvalidInput
 from settlement.ports.cases import CaseRepository
 from settlement.ports.identity import Clock
 from settlement.ports.review import ReviewQueries
 from settlement.ports.staff import StaffRepository
 from settlement.services.audit import AuditTrail, RequestOrigin
-from settlement.services.console import (
+from settlement.services.review_access import (
     SLA_TARGET,
+    CaseAccess,
     engine_levels,
-    may_see,
-    staff_event,
     valid_reason,
 )
-from settlement.services.unit_of_work import CaseChange, CaseWriter
+from settlement.services.unit_of_work import CaseWriter
 
 CHINA = timezone(timedelta(hours=8))
 MAX_CASES = 5000
@@ -179,7 +177,10 @@ class Supervision:
         self._clock = clock
         self._cases = cases
         self._staff = staff
-        self._writer = writer or (None if cases is None else CaseWriter(cases=cases, audit=audit))
+        writer = writer or (None if cases is None else CaseWriter(cases=cases, audit=audit))
+        self._access = None if cases is None or writer is None else CaseAccess(
+            cases=cases, audit=audit, clock=clock, writer=writer
+        )
 
     async def dashboard(
         self, staff: StaffSession, origin: RequestOrigin, days: int = 14
@@ -320,29 +321,11 @@ class Supervision:
         details: dict[str, object],
         change: Callable[[Case, datetime], Case | Awaitable[Case]],
     ) -> Case:
-        if self._cases is None or self._writer is None:
+        if self._access is None:
             raise InvalidInput("Reassignment is not available in this installation.")
-        try:
-            case = await self._cases.get(case_id)
-        except CaseNotFound:
-            case = None
-        if case is None or not may_see(staff, case):
-            await self._audit.record(staff_event(
-                staff, action, origin, outcome="denied", case_id=case_id[:64],
-                details={"reason": "not_found_or_other_jurisdiction"}))  # fmt: skip
-            raise CaseNotFound("No case with this id in your jurisdiction.", case_id=case_id[:64])
-        details = {**details, "from": case.claimed_by or ""}
-        try:
-            result = change(case, self._clock.now())
-            changed = await result if inspect.isawaitable(result) else result
-            # The release or reassignment commits with its audit entry.
-            event = staff_event(staff, action, origin, case_id=case.id, details=details)
-            return await self._writer.commit(CaseChange(changed, [event]))
-        except SettlementError as exc:
-            failed = {**details, "error": exc.code}
-            await self._audit.record(staff_event(staff, action, origin, outcome="failure",
-                                                 case_id=case.id, details=failed))  # fmt: skip
-            raise
+        # The release or reassignment commits with its audit entry, naming who held it.
+        return await self._access.act(staff, case_id, origin, action, details, change,
+                                      annotate=_previous_holder)  # fmt: skip
 
     async def _reviewers(self, jurisdiction: str) -> list[str]:
         if self._staff is None:
@@ -357,6 +340,10 @@ class Supervision:
             and (jurisdiction == ALL_JURISDICTIONS
                  or a.jurisdiction in (ALL_JURISDICTIONS, jurisdiction))
         ]  # fmt: skip
+
+
+def _previous_holder(before: Case, after: Case) -> dict[str, object]:
+    return {"from": before.claimed_by or ""}
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:

@@ -182,8 +182,8 @@ def test_every_eligibility_reason_and_statute_is_labelled() -> None:
 
 def _audit_actions() -> set[str]:
     """Dotted action names passed to the audit trail anywhere in the code."""
-    audit_calls = {"_staff_event", "staff_event", "_event", "_visible", "_act", "_assign",
-                   "AuditEvent", "driver_event", "_update", "_apply", "_change", "_send",
+    audit_calls = {"_staff_event", "staff_event", "_event", "_visible", "visible", "_act", "act",
+                   "_assign", "AuditEvent", "driver_event", "_update", "_apply", "_change", "_send",
                    "record_read"}  # fmt: skip
     dotted = re.compile(r"[a-z_]+\.[a-z_]+")
     found: set[str] = set()
