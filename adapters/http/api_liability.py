@@ -100,6 +100,13 @@ class ReconsiderationHandler(_LiabilityHandler):
         self.respond(proposal_view(case, self.user_id), status=201)
 
 
+class ReturnToPoliceHandler(_LiabilityHandler):
+    @driver
+    async def post(self, case_id: str) -> None:
+        case = await self.desk.return_to_police(self.user_id, case_id)
+        self.respond(proposal_view(case, self.user_id))
+
+
 class VerifyHandler(_LiabilityHandler):
     @public
     async def get(self, sha256: str) -> None:
@@ -127,5 +134,6 @@ routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
     (rf"{_CASE}/agreement\.pdf", AgreementPdfHandler, None),
     (rf"{_CASE}/determination\.pdf", DeterminationPdfHandler, None),
     (rf"{_CASE}/reconsideration", ReconsiderationHandler, None),
+    (rf"{_CASE}/return-to-police", ReturnToPoliceHandler, None),
     (r"/api/v1/documents/([0-9a-f]{64})/verify", VerifyHandler, None),
 ]

@@ -543,6 +543,12 @@ def openapi_document() -> dict[str, Any]:
                     case_id=True, post=True,
                 )
             },
+            "/api/v1/cases/{case_id}/return-to-police": {
+                "post": _operation(
+                    "Photos retaken as the reviewer asked: send the case back to the police queue",
+                    response=_PROPOSAL_VIEW, case_id=True, post=True,
+                )
+            },
             "/api/v1/cases/{case_id}/invitation/wxacode": {
                 "post": {
                     **_operation(

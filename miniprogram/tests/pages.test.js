@@ -180,6 +180,12 @@ describe('photos page', () => {
     const slot = again.data.slots.find((s) => s.code === 'collision_point')
     expect(slot.retake).toBe('碰撞部位看不清，请靠近重拍')
     expect(text(again)).toContain('交警要求重拍：碰撞部位看不清，请靠近重拍')
+    await tap(again, '#take-collision_point')
+    expect(again.data.error).toBe('')
+    await tap(again, '#return-police')
+    expect(again.data.notice).toBe('已交回交警，交警处理后会通知您。')
+    expect((await api.get(`/api/v1/cases/${caseId}`)).status).toBe('police_review')
+    expect(again.data.canReturn).toBe(false)
   })
 })
 

@@ -40,7 +40,12 @@ class CaseStatus(enum.StrEnum):
 TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.AWAITING_PARTY: frozenset({CaseStatus.COLLECTING, CaseStatus.WITHDRAWN}),
     CaseStatus.COLLECTING: frozenset(
-        {CaseStatus.STATEMENTS_COMPLETE, CaseStatus.WITHDRAWN, CaseStatus.ON_SCENE}
+        {
+            CaseStatus.STATEMENTS_COMPLETE,
+            CaseStatus.WITHDRAWN,
+            CaseStatus.ON_SCENE,
+            CaseStatus.POLICE_REVIEW,  # photos retaken at the reviewer's request
+        }
     ),
     CaseStatus.STATEMENTS_COMPLETE: frozenset(
         {
@@ -555,6 +560,26 @@ class Case:
         requests = list(review.get("requests") or [])
         requests.append({"by": reviewer, "at": now, "reason": reason, "slots": list(slots)})
         review.update(requests=requests, claimed_by=None, claimed_at=None, queued_at=None)
+        return replace(moved, review=review)
+
+    def return_to_police(self, user_id: str, now: datetime) -> Case:
+        """A party sends a case the reviewer asked photos for back to the police queue.
+
+        Raises:
+            IllegalTransition: the police did not send this case back for photos.
+            PreconditionFailed: a statement is missing (a party corrected it meanwhile).
+        """
+        label = self.require_party(user_id)
+        review = dict(self.review or {})
+        if self.status is not CaseStatus.COLLECTING or not review.get("requests"):
+            raise IllegalTransition(
+                "Only a case the police sent back for photos can be returned to them.",
+                status=self.status.value,
+            )
+        if not self.statements_complete:
+            raise PreconditionFailed("Both parties' details and statements are needed first.")
+        moved = self.transition(CaseStatus.POLICE_REVIEW, now)
+        review.update(queued_at=now, returned={"by": label, "at": now})
         return replace(moved, review=review)
 
     def refuse_quick_handling(self, reviewer: str, reason: str, now: datetime) -> Case:

@@ -452,6 +452,7 @@ _AUDIT_ACTION: dict[str, Pair] = {
     "agreement.request_signature": ("申请签署确认码", "Asked to sign"),
     "agreement.sign": ("签署协议书", "Signed the agreement"),
     "determination.reconsideration": ("申请复核", "Asked for reconsideration"),
+    "case.return_to_police": ("补拍后交回交警", "Returned to the police after retaking photos"),
     "claim.file": ("生成理赔报案", "Claims filed"),
     "claim.filed": ("保险公司受理报案", "Insurer took the claim"),
     "claim.reconcile": ("核对保险公司理赔状态", "Claim reconciled with the insurer"),

@@ -505,6 +505,14 @@ class LiabilityDesk:
             _sync(lambda c: c.request_reconsideration(user_id, reason, now)),
         )  # fmt: skip
 
+    async def return_to_police(self, user_id: str, case_id: str) -> Case:
+        """The photos the reviewer asked for are retaken: the case goes back to the queue."""
+        now = self._clock.now()
+        return await self._update(
+            user_id, case_id, "case.return_to_police",
+            _sync(lambda c: c.return_to_police(user_id, now)),
+        )  # fmt: skip
+
     async def verify(self, sha256: str) -> Verification:
         return await self._documents.verify(sha256)
 

@@ -23,7 +23,7 @@ from settlement.bootstrap import open_runtime, run_exchange, start_servers
 from settlement.cli.demo import demo_specs, seed_case
 from tests.builders import new_case
 from tests.e2e.conftest import Api, body, make_settings
-from tests.e2e.console.conftest import PASSWORD, decide_in_console
+from tests.e2e.console.conftest import PASSWORD, Browserless, decide_in_console, text, version_of
 
 TEMPLATES = {"joined": "T_JOINED", "proposal_ready": "T_PROPOSAL",
              "police_decided": "T_DECIDED", "retake_asked": "T_RETAKE"}  # fmt: skip
@@ -278,3 +278,30 @@ async def test_the_scene_questions_get_the_gates_answer(stack: Stack) -> None:
                              {"flags": {"injuries": "maybe"}, "vehicles": fine})  # fmt: skip
     assert wrong.code == 422
     assert body(wrong)["details"]["field"] == "flags.injuries"
+
+
+async def test_a_case_sent_back_for_photos_returns_to_the_police(stack: Stack) -> None:
+    (token_a, user_a), (_, user_b) = await stack.driver("olga"), await stack.driver("pete")
+    case = await seed_case(stack.runtime.services, demo_specs()[1], scene_jpeg, stack.tmp,
+                           (user_a, user_b))  # fmt: skip
+    path = f"/api/v1/cases/{case.id}/return-to-police"
+    assert (await stack.call("POST", path, token=token_a)).code == 409  # nothing was asked
+    reviewer = Browserless(stack.base_url)
+    await reviewer.login("reviewer.ns")
+    page = text(await reviewer.request("GET", f"/console/cases/{case.id}"))
+    await reviewer.request("POST", f"/console/cases/{case.id}/claim", {"version": version_of(page)})
+    asked = await reviewer.request("POST", f"/console/cases/{case.id}/retake",
+                                   {"slots": ["collision_point"], "reason": "碰撞部位看不清"})  # fmt: skip
+    assert asked.code == 302
+    seen = body(await stack.call("GET", f"/api/v1/cases/{case.id}", token=token_a))
+    assert seen["status"] == "collecting"
+    assert seen["retake_requests"][0]["slots"] == ["collision_point"]
+    assert seen["retake_requests"][0]["reason"] == "碰撞部位看不清"
+    stranger, _ = await stack.driver("quinn")
+    assert (await stack.call("POST", path, token=stranger)).code == 404
+    returned = await stack.call("POST", path, token=token_a)
+    assert returned.code == 200, returned.body
+    assert body(returned)["status"] == "police_review"
+    assert (await stack.call("POST", path, token=token_a)).code == 409
+    queue = text(await reviewer.request("GET", "/console/queue"))
+    assert case.id in queue

@@ -36,7 +36,7 @@ function whereAmI() {
 
 Component({
   behaviors: [base],
-  data: { caseId: '', allowed: false, slots: [], complete: false, missingCount: 0, queued: 0, progress: {} },
+  data: { caseId: '', allowed: false, slots: [], complete: false, canReturn: false, missingCount: 0, queued: 0, progress: {} },
   methods: {
     onLoad(options) {
       this.setData({ caseId: options.id, allowed: privacy.hasConsent('photos') })
@@ -84,6 +84,7 @@ Component({
       })
       this.setData({
         slots,
+        canReturn: view.status === 'collecting' && (view.retake_requests || []).length > 0 && view.statements_complete,
         complete: checklist.complete,
         missingCount: missing.size,
         queued: queue.forCase(this.data.caseId).length,
@@ -135,6 +136,13 @@ Component({
     },
     next() {
       this.go(`/pages/decide/decide?id=${this.data.caseId}`)
+    },
+    returnToPolice() {
+      return this.run(async () => {
+        await api.post(`/api/v1/cases/${this.data.caseId}/return-to-police`)
+        await this.load()
+        this.setData({ notice: '已交回交警，交警处理后会通知您。' })
+      })
     },
   },
 })
