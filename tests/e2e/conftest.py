@@ -87,6 +87,7 @@ def make_settings(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> Se
         limit_sign_in_per_ip="1000/60",
         limit_console_login_per_ip="1000/60",
         limit_join_per_ip="1000/60",
+        limit_verify_per_ip="1000/60",  # the fuzzing calls verify hundreds of times
     )
 
 
