@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import tornado.web
 
-from adapters.http.client_ip import client_address
+from adapters.http.client_ip import client_address, from_trusted_proxy
 from adapters.http.errors import (
     CODE_FOR_HTTP_STATUS,
     PROBLEM_CONTENT_TYPE,
@@ -60,11 +60,13 @@ class BaseHandler(tornado.web.RequestHandler):
         self.request_id = request_id
         self.set_header("X-Request-Id", request_id)
         # Everything downstream (limits, audit origins, the access log) reads remote_ip.
+        peer, trusted = self.request.remote_ip or "", self.settings_.trusted_proxies
         self.request.remote_ip = client_address(
-            self.request.remote_ip or "",
-            self.request.headers.get("X-Forwarded-For"),
-            self.settings_.trusted_proxies,
+            peer, self.request.headers.get("X-Forwarded-For"), trusted
         )
+        scheme = self.request.headers.get("X-Forwarded-Proto", "").lower()
+        if scheme in ("http", "https") and from_trusted_proxy(peer, trusted):
+            self.request.protocol = scheme
         return None
 
     async def rate_limit(self, name: str, **subjects: str) -> None:

@@ -29,6 +29,11 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
+def from_trusted_proxy(peer: str, trusted_proxies: str) -> bool:
+    """Whether the connection itself comes from a configured proxy."""
+    return _trusted(peer, trusted_networks(trusted_proxies))
+
+
 def client_address(peer: str, forwarded_for: str | None, trusted_proxies: str) -> str:
     """The address to attribute a request to.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.http.client_ip import client_address
+from adapters.http.client_ip import client_address, from_trusted_proxy
 from settlement.config import Settings, parse_rate
 from settlement.errors import ConfigurationError
 
@@ -27,6 +27,12 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(
     peer: str, header: str | None, trusted: str, expected: str
 ) -> None:
     assert client_address(peer, header, trusted) == expected
+
+
+def test_only_a_trusted_proxy_may_name_the_scheme() -> None:
+    assert from_trusted_proxy("10.1.2.3", "10.0.0.0/8")
+    assert not from_trusted_proxy("203.0.113.5", "10.0.0.0/8")
+    assert not from_trusted_proxy("10.1.2.3", "")
 
 
 def test_rate_settings_are_checked_at_start_up() -> None:
