@@ -80,3 +80,6 @@ def configure_logging(level: str = "INFO") -> None:
     floor = max(logging.getLevelName(level), logging.INFO)
     for name in DRIVER_LOGGERS:
         logging.getLogger(name).setLevel(floor)
+    # exifread warns once per damaged tag: a hostile upload would flood the log, and the
+    # inspector reports what matters (flag or refusal) itself.
+    logging.getLogger("exifread").setLevel(logging.ERROR)
