@@ -37,15 +37,36 @@ async def sign_in(browser: Browser, console: Console, username: str) -> Page:
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{console.base_url}/console/login")
+    violations = await accessibility_violations(page)
+    assert not violations, ("login", violations)
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
     return page
 
 
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+}"""
+
+
+async def accessibility_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's violations on the page as it is now (WCAG 2.x A/AA and best practices)."""
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.evaluate(AXE)  # evaluated over CDP: the console's CSP allows no inline script
+    found: list[dict[str, object]] = await page.evaluate(AXE_RUN)
+    return found
+
+
 async def shot(page: Page, name: str) -> None:
+    """Keep a screenshot of the page, after checking it has no accessibility violation."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    violations = await accessibility_violations(page)
+    assert not violations, (name, page.url, violations)
 
 
 async def test_reviewer_determines_a_case_and_opens_the_document(

@@ -116,6 +116,10 @@ async def test_confirming_the_preview_issues_exactly_what_it_showed(
     for line in ("S01", "第43条", "安全距离", "全部责任", "无责任"):
         assert line in document
     await shot(page, "13-issued")
+    sha = (await page.locator("#doc-hash").inner_text()).strip()
+    await page.goto(f"{console.base_url}/verify/{sha}")
+    assert "全部责任" in await page.locator("#verification").inner_text()
+    await shot(page, "15-verify-page")
 
 
 async def test_the_evidence_viewer_zooms_pans_steps_and_warns_of_a_copied_photo(

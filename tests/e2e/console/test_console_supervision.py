@@ -114,3 +114,12 @@ async def test_search_finds_a_decided_case_by_id_plate_and_date(
     await page.wait_for_url(f"**/console/cases/{decided.id}")
     assert "已认定" in await page.locator("h1").inner_text()
     await shot(page, "24-found")
+
+    admin = await sign_in(browser, console, "admin.all")
+    await admin.wait_for_url("**/console/queue")
+    await admin.goto(f"{console.base_url}/console/admin/staff")
+    assert "reviewer.ns" in await admin.locator("table").inner_text()
+    await shot(admin, "25-staff")
+    await admin.goto(f"{console.base_url}/console/search?date=not-a-date")
+    assert "日期格式" in await admin.locator("[role=alert]").inner_text()
+    await shot(admin, "26-search-bad-date")
