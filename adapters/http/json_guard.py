@@ -24,6 +24,8 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 def nesting_depth_exceeds(body: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether arrays and objects nest deeper than ``limit`` (strings are skipped)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # too few openings to nest that deep: no scan (the usual body)
     depth = 0
     for match in _BRACKET.finditer(_STRING.sub(b'""', body)):
         if match.group() in (b"[", b"{"):
