@@ -157,8 +157,9 @@ class MongoAuditLog:
         return None if document is None else batch_from_document(document)
 
     async def batch_entries(self, number: int) -> Sequence[AuditEntry]:
-        cursor = self._entries.find({"batch": number}).sort("seq", ASCENDING)
-        return [from_document(document) async for document in cursor.batch_size(2000)]
+        cursor = self._entries.find({"batch": number}).batch_size(2000)
+        found = [from_document(document) async for document in cursor]
+        return sorted(found, key=lambda entry: entry.seq or 0)
 
     async def record_checkpoint(self, number: int, digest: str) -> None:
         await self._checkpoints.update_one(
@@ -237,10 +238,11 @@ async def ensure_audit_indexes(db: Database) -> None:
         partialFilterExpression={"pending": True},
         name="pending_by_id",
     )
-    await entries.create_index([("batch", ASCENDING), ("seq", ASCENDING)], sparse=True)
-    await entries.create_index(
-        "seq", unique=True, partialFilterExpression={"seq": {"$exists": True}}, name="seq_unique"
-    )
+    # Sealing touches as few indexes as it can (it is the one writer that must keep up):
+    # a batch's entries are found by batch number and sorted in memory (at most a batch).
+    # Sequence numbers need no unique index: only the lease holder numbers entries, in the
+    # transaction that inserts the batch header under its unique number.
+    await entries.create_index("batch", sparse=True)
 
 
 def to_document(entry: AuditEntry) -> Document:
