@@ -34,7 +34,8 @@ from settlement.services.console import GRADES, REVEALABLE, SLA_TARGET
 
 DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
 ACTION_LABELS = LABELS["audit_action"]
-DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded"})
+DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded",
+                  "mediation"})
 CASE_ID = r"(C[0-9A-Z]{1,40})"
 
 
@@ -169,6 +170,18 @@ class RegradeHandler(ConsoleHandler):
                                   self.form("grade", 4), self.form("reason"),
                                   self.origin)  # fmt: skip
         self.redirect(f"/console/cases/{case_id}?done=regraded#loss")
+
+
+class MediationHandler(ConsoleHandler):
+    """Refer a settled case of the reviewer's jurisdiction to court mediation."""
+
+    @reviewer
+    async def post(self, case_id: str) -> None:
+        desk = self.services.mediation
+        if desk is None:
+            raise tornado.web.HTTPError(503, reason="Court mediation is not configured")
+        await desk.refer_to_mediation(case_id, self.staff, self.form("reason", 500))
+        self.redirect(f"/console/cases/{case_id}?done=mediation")
 
 
 class RefuseHandler(ConsoleHandler):
@@ -377,6 +390,7 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/retake", RetakeHandler, None),
     (rf"/console/cases/{CASE_ID}/refuse", RefuseHandler, None),
     (rf"/console/cases/{CASE_ID}/regrade", RegradeHandler, None),
+    (rf"/console/cases/{CASE_ID}/mediation", MediationHandler, None),
     (rf"/console/cases/{CASE_ID}/reveal", RevealHandler, None),
     (rf"/console/cases/{CASE_ID}/document", DocumentHandler, None),
     (rf"/console/cases/{CASE_ID}/document\.pdf", DocumentPdfHandler, None),

@@ -287,6 +287,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.procedure": ("程序依据", "Procedural basis"),
     "doc.badge": ("警号", "badge"),
     "viewer.title": ("照片查看", "Photo viewer"),
+    "mediation.title": ("法院调解", "Court mediation"),
+    "mediation.refer": ("提交法院调解", "Refer to court mediation"),
+    "mediation.reason": ("争议事项（必填）", "What is disputed (required)"),
+    "mediation.requested": ("提交", "Referred"),
+    "mediation.stage": ("进展", "Stage"),
+    "mediation.sent": ("已提交，等待法院受理", "Sent; waiting for the court"),
+    "done.mediation": ("已提交法院调解。", "Referred to court mediation."),
     "verify.title": ("文书核验", "Document verification"),
     "verify.issued": (
         "本文书由本平台出具，内容摘要如下。", "This document was issued here; it states:"

@@ -38,3 +38,33 @@ async def test_the_reviewer_corrects_a_damage_grade_and_the_loss_is_priced_again
     page = text(await client.request("GET", path))
     assert "G3 需更换部件" in page
     assert "民警更正" in page
+
+
+async def test_a_reviewer_refers_a_determined_case_to_court_mediation(console: Console) -> None:
+    case = await console.seed(1)
+    client = Browserless(console.base_url)
+    await client.login("reviewer.ns")
+    path = f"/console/cases/{case.id}"
+    await client.request("POST", f"{path}/claim", {"version": version_of(text(
+        await client.request("GET", path)))})  # fmt: skip
+    await client.request("POST", f"{path}/determine", {
+        "rule": "S01", "level_A": "全部责任", "level_B": "无责任",
+        "reason": "后车未保持安全距离", "confirm": "1"})  # fmt: skip
+    assert 'id="mediation"' in text(await client.request("GET", path))
+
+    outsider = Browserless(console.base_url)
+    await outsider.login("reviewer.ft")
+    refused = await outsider.request("POST", f"{path}/mediation", {"reason": "赔偿金额有争议"})
+    assert refused.code == 404
+    referred = await client.request("POST", f"{path}/mediation", {"reason": "赔偿金额有争议"})
+    assert referred.code == 302
+    stored = await console.runtime.services.intake.get(case.parties["A"].user_id, case.id)
+    assert stored.status.value == "mediation"
+    assert stored.exchange["mediation"]["requested_by"] == "staff:reviewer.ns"
+    page = text(await client.request("GET", f"{path}?done=mediation"))
+    assert "已提交法院调解" in page
+    assert 'id="mediation-state"' in page
+    assert "赔偿金额有争议" in page
+    queued = await console.runtime.db["outbox"].count_documents({"key": case.id,
+                                                                  "kind": {"$regex": "dispute"}})
+    assert queued == 1

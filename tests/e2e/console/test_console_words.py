@@ -155,6 +155,9 @@ async def test_every_console_page_speaks_chinese_for_every_vocabulary_value(
     assert issued.code == 302
     for path in (f"/console/cases/{target}", f"/console/cases/{target}/document"):
         pages[path + "#issued"] = text(await reviewer.request("GET", path))
+    await reviewer.request("POST", f"/console/cases/{target}/mediation", {"reason": "赔偿有争议"})
+    pages["#mediation"] = text(await reviewer.request("GET", f"/console/cases/{target}"))
+    assert "赔偿有争议" in pages["#mediation"]
 
     for path in ("/console/search", "/console/search?q=粤B7K2M9", f"/console/search?q={target}",
                  "/console/search?date=2026-11-30", "/console/search?date=bad"):
