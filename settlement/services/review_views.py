@@ -46,6 +46,8 @@ class QueueItem:
     case: Case
     waiting: timedelta
     sla_left: timedelta
+    why: Sequence[WhyItem] = ()
+    """Why the case is here (photos: only copies of other cases' photos are known here)."""
 
     @property
     def overdue(self) -> bool:
@@ -235,9 +237,16 @@ class ReviewViews(ReviewBase):
         await self._audit.record(
             staff_event(staff, "queue.view", origin, details={"count": len(cases)})
         )
-        return [
-            QueueItem(c, now - c.queued_at, self.sla_target - (now - c.queued_at)) for c in cases
-        ]
+        reused: dict[str, list[PhotoRecord]] = {}
+        for photo in await self._queries.reused_photos([c.id for c in cases]) if cases else []:
+            reused.setdefault(photo.case_id, []).append(photo)
+        items = []
+        for c in cases:
+            a, b = c.parties.get("A"), c.parties.get("B")
+            rows = statement_rows(a.statement if a else None, b.statement if b else None)
+            items.append(QueueItem(c, now - c.queued_at, self.sla_target - (now - c.queued_at),
+                                   referral_reasons(c, rows, reused.get(c.id, []))))  # fmt: skip
+        return items
 
     async def search(
         self, staff: StaffSession, query: str, day: str, origin: RequestOrigin

@@ -34,7 +34,15 @@ async def stored(console: Console, case: Case) -> Case:
 async def test_a_declined_case_shows_the_drivers_words_and_the_panel_on_the_first_screen(
     console: Console, browser: Browser
 ) -> None:
-    page, _ = await claimed(console, browser, 1)  # declined by party A
+    await console.seed(0)
+    await console.seed(2)  # an exact copy of a photo of the first case
+    page, declined = await claimed(console, browser, 1)  # declined by party A
+    await page.goto(f"{console.base_url}/console/queue")
+    tags = await page.locator(f"tr[data-case='{declined.id}'] td.why-tags").inner_text()
+    assert "当事人不同意" in tags
+    assert await page.locator("td.why-tags .why-tag.blocking").count() == 1
+    await shot(page, "09-queue-reasons")
+    await page.goto(f"{console.base_url}/console/cases/{declined.id}")
     why = page.locator("#why")
     assert "对责任划分有异议" in await why.locator("blockquote.words").inner_text()
     assert "不同意系统责任建议" in await why.inner_text()
