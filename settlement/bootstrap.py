@@ -196,7 +196,9 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     )
     photos = CasePhotos(
         intake=intake,
-        evidence=EvidenceService(inspector, photo_store, photo_repository),
+        evidence=EvidenceService(
+            inspector, photo_store, photo_repository, uow=MongoUnitOfWork(db.client), audit=audit
+        ),
         photos=photo_repository,
         store=photo_store,
         clock=clock,

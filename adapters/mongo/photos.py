@@ -20,6 +20,7 @@ from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.types import motor_session
 from settlement.domain.evidence import (
     DuplicateMatch,
     Outcome,
@@ -31,6 +32,8 @@ from settlement.domain.evidence import (
     hamming,
 )
 from settlement.domain.geo import GeoPoint
+from settlement.errors import AlreadyExists
+from settlement.ports.outbox import Transaction
 
 Document = dict[str, Any]
 
@@ -216,10 +219,12 @@ class MongoPhotoRepository:
     async def ensure_indexes(self) -> None:
         await ensure_photo_indexes(self._db)
 
-    async def record(self, photo: PhotoRecord) -> PhotoRecord:
+    async def record(self, photo: PhotoRecord, *, tx: Transaction | None = None) -> PhotoRecord:
         try:
-            await self._collection.insert_one(to_document(photo))
+            await self._collection.insert_one(to_document(photo), session=motor_session(tx))
         except DuplicateKeyError:
+            if tx is not None:
+                raise AlreadyExists("This upload was recorded already.") from None
             # A retry of the same upload raced us; the first record is the answer.
             existing = await self.find_by_upload_id(photo.uploader, photo.upload_id)
             if existing is None:

@@ -441,6 +441,7 @@ _AUDIT_ACTION: dict[str, Pair] = {
     "staff.create": ("创建民警账号", "Created a staff account"),
     "insurer.file_claim": ("向保险公司报案", "Filed a claim with the insurer"),
     "case.open": ("发起案件", "Opened the case"),
+    "photo.upload": ("上传现场照片", "Uploaded a photo"),
     "case.invite": ("邀请对方当事人", "Invited the other party"),
     "case.join": ("加入案件", "Joined the case"),
     "case.details": ("填写当事人信息", "Gave party details"),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from settlement.domain.evidence import DuplicateMatch, PhotoFacts, PhotoRecord
+from settlement.ports.outbox import Transaction
 
 PhotoSource = Path | bytes
 """An upload as the HTTP layer hands it over: a spooled temp file, or bytes in tests."""
@@ -101,8 +102,11 @@ class PhotoInspector(Protocol):
 class PhotoRepository(Protocol):
     """Persistence of photo records and the duplicate indexes over them."""
 
-    async def record(self, photo: PhotoRecord) -> PhotoRecord:
+    async def record(self, photo: PhotoRecord, *, tx: Transaction | None = None) -> PhotoRecord:
         """Insert a record; idempotent on ``(uploader, upload_id)``.
+
+        Inside ``tx`` a concurrent record with the same upload id raises ``AlreadyExists``
+        instead (the transaction cannot go on after the clash; look the first one up).
 
         Returns:
             The stored record: ``photo`` itself, or the record a concurrent request with

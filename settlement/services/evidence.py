@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from settlement.domain.audit import AuditEvent
 from settlement.domain.evidence import (
     CaptureContext,
     DuplicateMatch,
@@ -20,8 +21,15 @@ from settlement.domain.evidence import (
     judge_photo,
     required_photo_checklist,
 )
-from settlement.errors import IdempotencyKeyReused, PhotoRejected, UnsupportedMediaType
+from settlement.errors import (
+    AlreadyExists,
+    IdempotencyKeyReused,
+    PhotoRejected,
+    UnsupportedMediaType,
+)
+from settlement.ports.claims import UnitOfWork
 from settlement.ports.photos import PhotoInspector, PhotoRepository, PhotoSource, PhotoStore
+from settlement.services.audit import AuditTrail
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -75,6 +83,8 @@ class EvidenceService:
         repository: photo records and the duplicate indexes.
         limits: thresholds for the evidence rules.
         new_id: photo id factory (injectable for tests).
+        uow / audit: when given, a new photo's record and its ``photo.upload`` audit entry
+            commit in one transaction.
     """
 
     def __init__(
@@ -85,7 +95,11 @@ class EvidenceService:
         *,
         limits: EvidenceLimits | None = None,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        uow: UnitOfWork | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self._uow = uow
+        self._audit = audit
         self._inspector = inspector
         self._store = store
         self._repository = repository
@@ -169,7 +183,28 @@ class EvidenceService:
             privacy_key=privacy_key,
             duplicates=duplicates,
         )
-        return await self._repository.record(record)
+        return await self._keep(record)
+
+    async def _keep(self, record: PhotoRecord) -> PhotoRecord:
+        """Store the record, with its audit entry in the same transaction when wired."""
+        if self._uow is None or self._audit is None:
+            return await self._repository.record(record)
+        event = AuditEvent(
+            actor=f"driver:{record.uploader}", actor_kind="driver", role=f"party_{record.party}",
+            action="photo.upload", case_id=record.case_id,
+            details={"photo_id": record.photo_id, "slot": record.slot.value},
+        )  # fmt: skip
+        try:
+            async with self._uow.transaction() as tx:
+                await self._repository.record(record, tx=tx)
+                await self._audit.record(event, tx=tx)
+        except AlreadyExists:
+            # A retry of the same upload committed first: its record is the answer.
+            earlier = await self._repository.find_by_upload_id(record.uploader, record.upload_id)
+            if earlier is None:
+                raise
+            return earlier
+        return record
 
     async def _put_original(self, key: str, source: PhotoSource, content_type: str) -> None:
         # Content-addressed: identical bytes are already there, skip rewriting megabytes.

@@ -190,6 +190,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.reassign_reason": ("改派理由", "Reason to reassign"),
     "audit.batch": ("封存批次", "Sealed in batch"),
     "audit.key.claims": ("理赔数", "Claims"),
+    "audit.key.slot": ("照片位置", "Photo"),
     "audit.key.claim_id": ("理赔编号", "Claim"),
     "audit.key.claim_status": ("理赔状态", "Claim status"),
     "audit.key.evidence_id": ("证据", "Evidence"),
@@ -406,7 +407,7 @@ def label(lang: str, kind: str, code: object) -> str:
 _DETAIL_KIND: dict[str, str] = {
     "status": "case_status", "role": "staff_role", "required_role": "staff_role",
     "party": "party", "level_A": "liability", "level_B": "liability",
-    "claim_status": "claim_status",
+    "claim_status": "claim_status", "slot": "slot",
 }  # fmt: skip
 
 

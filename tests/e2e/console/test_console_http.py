@@ -157,6 +157,8 @@ async def test_reveal_is_audited_and_the_driver_sees_who_viewed_the_case(console
     # Party B's changes are in A's log (by label); a party reading their own case is not.
     assert ("party_B", "case.statement") in actions
     assert ("you", "case.open") in actions
+    # Each photo's record committed with its entry (the seed uploads for both parties).
+    assert {("you", "photo.upload"), ("party_B", "photo.upload")} <= actions
     before = len(json.loads((await console.call(
         "GET", f"/api/v1/cases/{case.id}/access-log", token=token_a)).body)["entries"])
     seen = await console.call("GET", f"/api/v1/cases/{case.id}", token=token_b)
