@@ -83,6 +83,7 @@ def make_exchange(
     templates: NotificationTemplates | None = None,
     photos: Any = None,
     photo_store: Any = None,
+    audit: Any = None,
 ) -> Exchange:
     store = ExchangeStore(
         cases=MongoCaseRepository(db),
@@ -93,6 +94,7 @@ def make_exchange(
         recipients=recipients,
         templates=templates or NotificationTemplates(),
         requests=MongoRequestLog(db),
+        audit=audit,
     )
     evidence = EvidenceCatalog(photos, photo_store)
     filings = ClaimFilings(store, evidence)
