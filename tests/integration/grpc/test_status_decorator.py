@@ -7,20 +7,26 @@ from typing import Any
 
 import grpc
 import pytest
+from pymongo.errors import AutoReconnect
 
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from adapters.grpc.status import ERROR_CODE_KEY, INTERNAL_MESSAGE, grpc_errors
+from adapters.mongo.errors import database_error
 from settlement.errors import CaseNotFound, IllegalTransition
 
 
 class Servicer(pb_grpc.SettlementServiceServicer):
+    translate_error = staticmethod(database_error)  # as bootstrap wires the real servicer
+
     @grpc_errors
     async def GetClaim(self, request: Any, context: Any) -> Any:
         if request.claim_id == "missing":
             raise CaseNotFound("no such claim")
         if request.claim_id == "bug":
             raise RuntimeError("secret internals")
+        if request.claim_id == "election":
+            raise AutoReconnect("no primary")  # what the driver raises during a failover
         return pb.GetClaimResponse(claim=pb.Claim(claim_id=request.claim_id))
 
     @grpc_errors
@@ -59,6 +65,8 @@ async def test_success_passes_through(stub: Any) -> None:
     [
         ("missing", grpc.StatusCode.NOT_FOUND, "CASE_NOT_FOUND"),
         ("update", grpc.StatusCode.FAILED_PRECONDITION, "ILLEGAL_TRANSITION"),
+        # A database failover is an outage to retry, not an INTERNAL bug.
+        ("election", grpc.StatusCode.UNAVAILABLE, "DATABASE_UNAVAILABLE"),
     ],
 )
 async def test_settlement_errors_map_to_their_code(
