@@ -246,6 +246,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             clock=clock,
             ids=ids,
             audit=audit,
+            uow=MongoUnitOfWork(db.client),
         ),
         review=ReviewConsole(
             cases=cases,

@@ -9,9 +9,10 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.types import Collection, Database, Document
+from adapters.mongo.types import Collection, Database, Document, motor_session
 from settlement.domain.staff import LockoutPolicy, Role, StaffAccount, StaffSession
 from settlement.errors import AlreadyExists, NotFound
+from settlement.ports.outbox import Transaction
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -26,9 +27,11 @@ class MongoStaffRepository:
     def __init__(self, db: Database) -> None:
         self._collection: Collection = db["staff_accounts"]
 
-    async def add(self, account: StaffAccount) -> None:
+    async def add(self, account: StaffAccount, *, tx: Transaction | None = None) -> None:
         try:
-            await self._collection.insert_one(_account_document(account))
+            await self._collection.insert_one(
+                _account_document(account), session=motor_session(tx)
+            )
         except DuplicateKeyError:
             raise AlreadyExists("This username is taken.", username=account.username) from None
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Protocol
 
 from settlement.domain.staff import LockoutPolicy, StaffAccount, StaffSession
+from settlement.ports.outbox import Transaction
 
 
 class StaffRepository(Protocol):
-    async def add(self, account: StaffAccount) -> None:
-        """Store a new account.
+    async def add(self, account: StaffAccount, *, tx: Transaction | None = None) -> None:
+        """Store a new account, inside ``tx`` when given.
 
         Raises:
             AlreadyExists: the username is taken.

@@ -21,6 +21,7 @@ from settlement.errors import (
     AccountLocked,
     NotAuthenticated,
 )
+from settlement.ports.claims import UnitOfWork
 from settlement.ports.identity import Clock, IdGenerator
 from settlement.ports.staff import PasswordHasher, StaffRepository, StaffSessionStore
 from settlement.services.audit import AuditTrail, RequestOrigin
@@ -46,6 +47,7 @@ class StaffAuth:
         clock / ids: time and random tokens.
         audit: every sign-in, failure, lockout and sign-out is recorded.
         lockout / session_policy: the 等保 failed-login and timeout rules.
+        uow: when given, a new account and its ``staff.create`` entry commit together.
     """
 
     def __init__(
@@ -59,7 +61,9 @@ class StaffAuth:
         audit: AuditTrail,
         lockout: LockoutPolicy | None = None,
         session_policy: SessionPolicy | None = None,
+        uow: UnitOfWork | None = None,
     ) -> None:
+        self._uow = uow
         self._staff = staff
         self._sessions = sessions
         self._hasher = hasher
@@ -94,13 +98,17 @@ class StaffAuth:
             display_name=display_name.strip()[:40],
             badge_number=validate_badge(badge_number),
         )
-        await self._staff.add(account)
-        await self._audit.record(
-            AuditEvent(
-                actor="system", actor_kind="system", action="staff.create",
-                details={"username": username, "role": role, "jurisdiction": jurisdiction},
-            )
+        event = AuditEvent(
+            actor="system", actor_kind="system", action="staff.create",
+            details={"username": username, "role": role, "jurisdiction": jurisdiction},
         )  # fmt: skip
+        if self._uow is None:
+            await self._staff.add(account)
+            await self._audit.record(event)
+            return account
+        async with self._uow.transaction() as tx:
+            await self._staff.add(account, tx=tx)
+            await self._audit.record(event, tx=tx)
         return account
 
     async def list_accounts(self) -> Sequence[StaffAccount]:
