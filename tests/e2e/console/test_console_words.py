@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 
-from settlement.domain.labels import LABELS
+from settlement.domain.labels import LABELS, has_label, label
 from settlement.services import schemas
 from tests.e2e.console.conftest import Browserless, Console, text, version_of
 
 pytestmark = pytest.mark.e2e
 
+# A Python value printed as such (``str(True)``, ``str(None)``) is a code too.
+PY_VALUE = re.compile(r"(?<![\w.@:/-])(?:True|False|None)(?![\w.@/-])")
 CODE_WORD = re.compile(r"(?<![\w.@:/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.@/-])")
 WORD = re.compile(r"(?<![\w.@:/-])[a-z]{3,}(?![\w.@/-])")
 # Lower-case words that are codes somewhere in the vocabulary: none may show on its own.
@@ -49,12 +51,17 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def raw_codes(page: str) -> set[str]:
-    """Each raw code on the page, with the text around it (to find where it comes from)."""
+def visible_text(page: str) -> str:
     parser = _Text()
     parser.feed(page)
-    visible = " ".join(" ".join(parser.parts).split())
+    return " ".join(" ".join(parser.parts).split())
+
+
+def raw_codes(page: str) -> set[str]:
+    """Each raw code on the page, with the text around it (to find where it comes from)."""
+    visible = visible_text(page)
     found = {m for m in CODE_WORD.finditer(visible)}
+    found |= {m for m in PY_VALUE.finditer(visible)}
     found |= {m for m in WORD.finditer(visible) if m.group() in CODES}
     return {f"{m.group()}: …{visible[max(0, m.start() - 30):m.end() + 30]}…" for m in found}
 
@@ -66,6 +73,17 @@ def _enum(schema: dict[str, Any], key: str) -> list[Any]:
     return list(prop["enum"])
 
 
+# A stated number for each numeric fact (a new one must be added here to be rendered).
+NUMBERS: dict[str, list[int]] = {
+    "damage_estimate_cny": [3200, 0], "commercial_third_party_cover_cny": [1_000_000, 500_000],
+    "lanes_same_direction": [2, 3], "vehicle_count": [2, 3],
+}  # fmt: skip
+
+
+def _numeric(schema: dict[str, Any]) -> set[str]:
+    return {k for k, p in schema["properties"].items() if p.get("type") in ("number", "integer")}
+
+
 def statements(count: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """``count`` pairs of statements that together use every vocabulary value."""
     vehicle = {k: cycle(_enum(schemas.VEHICLE_FACTS, k))
@@ -74,6 +92,9 @@ def statements(count: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     scene = {k: cycle(_enum(schemas.SCENE_FACTS, k))
              for k, p in schemas.SCENE_FACTS["properties"].items()
              if "enum" in p or p.get("type") == "boolean"}  # fmt: skip
+    assert _numeric(schemas.VEHICLE_FACTS) | _numeric(schemas.SCENE_FACTS) == set(NUMBERS)
+    vehicle |= {k: cycle(NUMBERS[k]) for k in _numeric(schemas.VEHICLE_FACTS)}
+    scene |= {k: cycle(NUMBERS[k]) for k in _numeric(schemas.SCENE_FACTS)}
     flags = {k: cycle([True, False]) for k in schemas.FLAGS["properties"]}
     markings, signs = cycle(LABELS["markings"]), cycle(LABELS["signs"])
     lanes = cycle(["lane_1", "lane_2", "lane_1->lane_2"])
@@ -131,7 +152,8 @@ async def test_every_console_page_speaks_chinese_for_every_vocabulary_value(
 ) -> None:
     seeded = [await console.seed(i) for i in (0, 1, 2, 3)]
     ids = [case.id for case in seeded]
-    for index, (a, b) in enumerate(statements(_needed())):
+    said = statements(_needed())
+    for index, (a, b) in enumerate(said):
         ids.append(await vocabulary_case(console, index, a, b))
 
     reviewer = Browserless(console.base_url)
@@ -184,3 +206,29 @@ async def test_every_console_page_speaks_chinese_for_every_vocabulary_value(
     problems = {path: sorted(raw_codes(page)) for path, page in pages.items() if raw_codes(page)}
     assert not problems, problems
     assert all(page for page in pages.values())
+    assert_every_fact_in_words(said, " ".join(visible_text(pages[f"/console/cases/{case_id}"])
+                                              for case_id in ids[len(seeded):]))
+
+
+def assert_every_fact_in_words(said: list[tuple[dict[str, Any], dict[str, Any]]],
+                               shown: str) -> None:  # fmt: skip
+    """Each stated fact's name and each stated value is on a review page in its Chinese words
+    (a fact the page left out would pass the raw-code check unnoticed)."""
+    missing = set()
+    for statement in (s for pair in said for s in pair):
+        for section in ("own_vehicle", "other_vehicle", "location", "flags"):
+            for key, value in statement[section].items():
+                # (kind, code) pairs that need a label of their own
+                coded = [("fact_field", key)]
+                if isinstance(value, bool):
+                    coded.append(("bool", str(value).lower()))
+                elif isinstance(value, list):
+                    coded += [(key, item) for item in value]
+                elif isinstance(value, str) and key != "lane":  # a lane is numbered, not named
+                    coded.append((key, value))
+                words = [label(kind, code) for kind, code in coded if has_label(kind, code)]
+                words += [str(value)] if isinstance(value, int) and not isinstance(value, bool) else []
+                missing |= {f"{key}={value}: no label" for kind, code in coded
+                            if not has_label(kind, code)}  # fmt: skip
+                missing |= {f"{key}={value}: {w}" for w in words if w not in shown}
+    assert not missing, sorted(missing)
