@@ -31,7 +31,7 @@ const REAR = {
 }
 const FRONT = {
   ...REAR, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.signal_faced': 'red',
-  'own.damage_location': 'rear',
+  'own.damage_location': 'rear', 'own.approach_from': 'same_direction',
 }
 
 async function caseUpToTheProposal(a, b, suffix, aAnswers = {}) {

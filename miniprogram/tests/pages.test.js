@@ -169,8 +169,14 @@ describe('photos page', () => {
     await flows.details(a, caseId, { name: '赵一', id_number: '440305199001011234', phone: '13800000001', licence_number: '440305199001011234', plate: '粤B11111', policy_number: 'P1', insurer: 'PICC' })
     await flows.details(b, caseId, { name: '钱二', id_number: '440305199001015678', phone: '13800000002', licence_number: '440305199001015678', plate: '粤B22222', policy_number: 'P2', insurer: 'PICC' })
     const answers = { 'own.manoeuvre': 'straight', 'other.manoeuvre': 'stopped_in_queue', 'own.signal_faced': 'green', 'own.lane': 'lane_1', 'own.damage_location': 'front', 'location.intersection': 'none', 'location.time': 'day', 'flags.dispute_on_facts': 'true' }
-    await flows.statement(a, caseId, answers)
-    await flows.statement(b, caseId, { ...answers, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.damage_location': 'rear' })
+    // B's load fell onto A: one answer on each phone sets both vehicles' load_shed.
+    await flows.statement(a, caseId, { ...answers, load_shed: 'other', 'own.approach_from': 'behind' })
+    await flows.statement(b, caseId, { ...answers, 'own.manoeuvre': 'stopped_in_queue', 'other.manoeuvre': 'straight', 'own.damage_location': 'rear', load_shed: 'own', 'own.approach_from': 'same_direction' })
+    use(a)
+    const stated = (await api.get(`/api/v1/cases/${caseId}`)).parties
+    expect(stated.A.statement.own_vehicle).toMatchObject({ load_shed: false, approach_from: 'behind' })
+    expect(stated.A.statement.other_vehicle).toMatchObject({ load_shed: true })
+    expect(stated.B.statement.own_vehicle).toMatchObject({ load_shed: true, approach_from: 'same_direction' })
     const decide = await open(a, 'decide', { id: caseId })
     expect(decide.data.sentToPolice).toBe(true) // disputed facts: the police decide
     const reviewer = new Reviewer()

@@ -39,6 +39,9 @@ test('no page ever shows a raw code', async () => {
   await flows.details(a, caseId, PERSON(1))
   await flows.details(b, caseId, PERSON(2))
   const statement = await open(a, 'statement', { id: caseId })
+  // The walk reaches the newer facts too (each choice is then checked for codes).
+  expect(statement.data.questions.map((q) => q.key)).toEqual(expect.arrayContaining([
+    'own.approach_from', 'load_shed', 'own.commercial_third_party_cover', 'own.own_damage_cover']))
   for (let step = 0; step < statement.data.questions.length; step += 1) {
     if (statement.data.questions[step].more) await tap(statement, '#more') // every choice shown
     keep(statement, `statement (question ${step + 1}, all choices)`)

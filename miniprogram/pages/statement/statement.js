@@ -33,6 +33,15 @@ function questions() {
     { key: 'own.damage_location', text: '您的车哪里被撞坏了？', choices: choices('damage_location', labels.codes('damage_location'), 'damage'), answer: '' },
     { key: 'location.intersection', text: '事故发生在什么地方？', choices: choices('intersection', labels.codes('intersection')), answer: '' },
     { key: 'location.time', text: '当时是白天还是夜间？', choices: choices('time', labels.codes('time')), answer: '' },
+    { key: 'own.approach_from', text: '站在对方驾驶位看，您的车是从哪个方向驶来的？',
+      choices: choices('approach_from', labels.codes('approach_from')), answer: '' },
+    // One question for either vehicle's load: each answer sets both keys.
+    { key: 'load_shed', text: '有没有车上的货物或物品掉落、飘散到另一辆车上？', answer: '',
+      choices: [
+        { code: 'none', label: '没有', image: '', sets: { 'own.load_shed': false, 'other.load_shed': false } },
+        { code: 'own', label: '我车上的掉到了对方车上', image: '', sets: { 'own.load_shed': true, 'other.load_shed': false } },
+        { code: 'other', label: '对方车上的掉到了我的车上', image: '', sets: { 'own.load_shed': false, 'other.load_shed': true } },
+      ] },
     { key: 'own.commercial_third_party_cover', text: '您的车买了商业第三者责任险（商业三者险）吗？',
       choices: [{ code: 'true', label: '买了', image: '' }, { code: 'false', label: '没买', image: '' }], answer: '' },
     { key: 'own.own_damage_cover', text: '您的车买了车损险吗？',
@@ -95,13 +104,15 @@ Component({
       const other = {}
       const location = {}
       const flags = { injuries: Boolean(scene.flags && scene.flags.injuries) }
+      const sections = { own, other, location, flags }
       this.data.questions.forEach((q) => {
-        const [scope, key] = q.key.split('.')
+        const choice = (q.all || q.choices).find((c) => c.code === q.answer)
         const value = q.answer === 'true' ? true : q.answer === 'false' ? false : q.answer
-        if (scope === 'own') own[key] = value
-        else if (scope === 'other') other[key] = value
-        else if (scope === 'location') location[key] = value
-        else flags[key] = value
+        const sets = (choice && choice.sets) || { [q.key]: value }
+        Object.entries(sets).forEach(([path, v]) => {
+          const [scope, key] = path.split('.')
+          sections[scope][key] = v
+        })
       })
       return { own_vehicle: own, other_vehicle: other, location, flags, narrative: this.data.narrative.trim() }
     },

@@ -59,8 +59,11 @@ async function details(phone, caseId, person) {
   return page
 }
 
-// Answers not given: both covers bought.
-const DEFAULT_ANSWERS = { 'own.commercial_third_party_cover': 'true', 'own.own_damage_cover': 'true' }
+// Answers not given: coming from behind the other, nothing fell off, both covers bought.
+const DEFAULT_ANSWERS = {
+  'own.approach_from': 'behind', load_shed: 'none',
+  'own.commercial_third_party_cover': 'true', 'own.own_damage_cover': 'true',
+}
 
 // answers: question key → code, in the facts vocabulary.
 async function statement(phone, caseId, given) {
