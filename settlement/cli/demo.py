@@ -312,6 +312,11 @@ async def fill_services(services: Services, user_id: UserIds | None = None) -> l
             "basis_statute": "道交法", "basis_article": "第43条",
             "note": "前车存在突然制动情形", "reason": "结合现场照片，前车制动过急",
         }, origin)  # fmt: skip
+    # One case is taken and left undecided: supervisors see who holds it and may release or
+    # reassign it from the dashboard.
+    first = cases[0]
+    if first.status.value == "police_review" and first.claimed_by is None:
+        cases[0] = await services.review.claim(session, first.id, first.version, origin)
     # The last accident is settled by the drivers themselves: both accept and sign, which
     # files a claim with each insurer.
     cases[-1] = await sign_agreement(services, cases[-1])
