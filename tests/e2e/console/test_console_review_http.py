@@ -68,3 +68,26 @@ async def test_a_reviewer_refers_a_determined_case_to_court_mediation(console: C
     queued = await console.runtime.db["outbox"].count_documents({"key": case.id,
                                                                   "kind": {"$regex": "dispute"}})
     assert queued == 1
+
+
+async def test_back_from_the_confirmation_keeps_the_decision_as_typed(console: Console) -> None:
+    case = await console.seed(0)
+    client = Browserless(console.base_url)
+    await client.login("reviewer.ns")
+    path = f"/console/cases/{case.id}"
+    await client.request("POST", f"{path}/claim", {"version": version_of(text(
+        await client.request("GET", path)))})  # fmt: skip
+    form = {"rule": "other", "level_A": "主要责任", "level_B": "次要责任",
+            "basis_statute": "实施条例", "basis_article": "第44条第2款",
+            "reason": "乙车变道未让行<script>", "note": ""}  # fmt: skip
+    preview = text(await client.request("POST", f"{path}/determine", form))
+    assert 'id="confirm-issue"' in preview
+    assert "《中华人民共和国道路交通安全法实施条例》(2017年修订)第44条第2款" in preview
+    assert "<script>" not in preview.split('id="preview"')[1].split("</article>")[0]
+    back = text(await client.request("POST", f"{path}/determine", {**form, "edit": "1"}))
+    assert 'id="determine-form"' in back
+    assert '<option value="other" selected' in back
+    assert 'value="第44条第2款"' in back
+    assert "乙车变道未让行&lt;script&gt;</textarea>" in back
+    stored = await console.runtime.services.intake.get(case.parties["A"].user_id, case.id)
+    assert stored.determination is None
