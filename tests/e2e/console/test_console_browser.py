@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright
 
 from tests.e2e.console.conftest import PASSWORD, Console
 
@@ -61,6 +61,16 @@ async def accessibility_violations(page: Page) -> list[dict[str, object]]:
     return found
 
 
+async def loaded_width(image: Locator) -> int:
+    """The image's natural width once the browser is done with it: read straight after the
+    page loads, it races the image's own request (0 under load). A lazy image is scrolled to
+    first, so that it is fetched at all; a broken one is complete with width 0."""
+    await image.scroll_into_view_if_needed()
+    await image.page.wait_for_function("img => img.complete", arg=await image.element_handle())
+    width: int = await image.evaluate("img => img.naturalWidth")
+    return width
+
+
 async def shot(page: Page, name: str) -> None:
     """Keep a screenshot of the page, after checking it has no accessibility violation."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -85,13 +95,13 @@ async def test_reviewer_determines_a_case_and_opens_the_document(
     await page.wait_for_url(f"**/console/cases/{case.id}")
     photos = page.locator("#photos figure.photo")
     assert await photos.count() == 6
-    assert await page.locator("#photos img").first.evaluate("img => img.naturalWidth") > 0
+    assert await loaded_width(page.locator("#photos img").first) > 0
     assert await page.locator("tr.conflict").count() >= 1
     assert "440305********2316" in await page.content()
     await shot(page, "02-review")
 
     await page.locator("a.zoom").first.click()
-    await page.locator("#lightbox:not([hidden]) img").wait_for()
+    assert await loaded_width(page.locator("#lightbox:not([hidden]) img")) > 0
     await shot(page, "03-photo-full-size")
     await page.locator("#lightbox [data-act=close]").click()
 

@@ -4,11 +4,11 @@ rule that fixes the levels, refusals inline in Chinese, and a confirmation befor
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
 from settlement.domain.case import Case
 from tests.e2e.console.conftest import Console
-from tests.e2e.console.test_console_browser import browser, shot, sign_in
+from tests.e2e.console.test_console_browser import browser, loaded_width, shot, sign_in
 
 __all__ = ["browser"]
 
@@ -57,7 +57,7 @@ async def test_a_declined_case_shows_the_drivers_words_and_the_panel_on_the_firs
     assert await page.locator("select[name=level_B]").input_value() == ""
     await shot(page, "10-declined-first-screen")
     await page.mouse.wheel(0, 2500)
-    await page.wait_for_timeout(200)
+    await page.wait_for_function("() => window.scrollY > 0")  # the wheel scrolls on its own time
     after = await page.locator("#preview-decision").bounding_box()
     assert after is not None
     assert 0 <= after["y"] <= 900, "the decision column stays in view while scrolling"
@@ -92,7 +92,8 @@ async def test_routing_and_inconsistent_rules_are_refused_inline_in_chinese_keep
     await page.locator("select[name=level_B]").select_option("无责任")
     await page.click("#preview-decision")
     await page.wait_for_load_state()
-    assert "G 类规则" in await page.locator("#decision-error").inner_text()
+    # The page before still shows the first refusal: wait for the new one.
+    await expect(page.locator("#decision-error")).to_contain_text("G 类规则")
     assert await page.locator("#determine-form textarea[name=reason]").input_value() == REASON
     assert (await stored(console, case)).determination is None
 
@@ -146,8 +147,7 @@ async def test_the_evidence_viewer_zooms_pans_steps_and_warns_of_a_copied_photo(
 
     await page.locator("a.zoom").first.click()
     viewer = page.locator("#lightbox")
-    await viewer.locator("img").wait_for()
-    assert await viewer.locator("img").evaluate("img => img.complete && img.naturalWidth") > 0
+    assert await loaded_width(viewer.locator("img")) > 0
     side = await viewer.locator(".viewer-side").inner_text()
     assert "拍摄时间" in side
     assert "距报案地点" in side
@@ -164,12 +164,13 @@ async def test_the_evidence_viewer_zooms_pans_steps_and_warns_of_a_copied_photo(
     assert "translate(60px, 30px)" in (await viewer.locator("img").get_attribute("style") or "")
     await shot(page, "14-viewer-zoomed")
     await page.keyboard.press("ArrowRight")
-    assert "2 / 3" in await viewer.locator(".viewer-count").inner_text()
+    await expect(viewer.locator(".viewer-count")).to_contain_text("2 / 3")
     await viewer.locator("[data-act=next]").click()
-    assert "3 / 3" in await viewer.locator(".viewer-count").inner_text()
+    await expect(viewer.locator(".viewer-count")).to_contain_text("3 / 3")
     await viewer.locator("[data-act=close]").click()
-    assert await viewer.is_hidden()
+    await expect(viewer).to_be_hidden()
     await page.locator("a.zoom").first.focus()
     await page.keyboard.press("Enter")
+    await expect(viewer).to_be_visible()
     await page.keyboard.press("Escape")
-    assert await viewer.is_hidden()
+    await expect(viewer).to_be_hidden()
