@@ -41,7 +41,7 @@ class Services:
     """True when the database answers: what ``/readyz`` reports."""
     photos: CasePhotos
     audit: AuditTrail | None = None
-    """The hash-chained audit trail; None only in tests that do not need it."""
+    """The audit log (appends, verification, proofs); None only in tests that do not need it."""
     staff_auth: StaffAuth | None = None
     review: ReviewConsole | None = None
     supervision: Supervision | None = None

@@ -7,6 +7,7 @@ party and cover), carry their own version (the etag), and page by their filing o
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -151,9 +152,12 @@ class InsurerClaims:
             status=status.value if status is not None else None,
             updated_after=updated_after,
         )
-        for claim in found[:size]:
-            await self.filings.store.record_read(f"insurer:{insurer_code}", "claim.list",
-                                                 claim.case_id, claim_id=claim.id)  # fmt: skip
+        # One entry per claim listed, appended together (they share one insert).
+        await asyncio.gather(*[
+            self.filings.store.record_read(f"insurer:{insurer_code}", "claim.list",
+                                           claim.case_id, claim_id=claim.id)
+            for claim in found[:size]
+        ])  # fmt: skip
         views = [await self._view(claim) for claim in found[:size]]
         following = None
         if len(found) > size:
