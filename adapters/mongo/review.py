@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING
 from adapters.mongo.cases import from_document as case_from_document
 from adapters.mongo.photos import from_document as photo_from_document
 from adapters.mongo.types import Database
-from settlement.domain.case import Case, CaseStatus
+from settlement.domain.case import PARTY_LABELS, Case, CaseStatus
 from settlement.domain.evidence import PhotoRecord
 from settlement.domain.staff import ALL_JURISDICTIONS
 
@@ -84,6 +84,18 @@ class MongoReviewQueries:
         cursor = (
             self._cases.find({"review.decided_at": {"$ne": None}, **_scope(jurisdiction)})
             .sort("review.decided_at", DESCENDING)
+            .limit(limit)
+        )
+        return [case_from_document(d) async for d in cursor]
+
+    async def reconsiderations(self, jurisdiction: str, limit: int) -> Sequence[Case]:
+        asked = [{f"determination.reconsideration_requests.{p}": {"$exists": True}}
+                 for p in PARTY_LABELS]  # fmt: skip
+        cursor = (
+            self._cases.find(
+                {"status": CaseStatus.DETERMINED.value, "$or": asked, **_scope(jurisdiction)}
+            )
+            .sort([("determination.decided_at", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )
         return [case_from_document(d) async for d in cursor]

@@ -40,3 +40,7 @@ class ReviewQueries(Protocol):
     async def decided(self, jurisdiction: str, limit: int) -> Sequence[Case]:
         """Cases the police decided or refused, most recently decided first."""
         ...
+
+    async def reconsiderations(self, jurisdiction: str, limit: int) -> Sequence[Case]:
+        """Determined cases a party asked a 复核 of, earliest determination first."""
+        ...

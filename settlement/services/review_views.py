@@ -93,13 +93,40 @@ class WhyItem:
     cases: tuple[str, ...] = ()
     count: int = 0
     blocking: bool = False
+    at: datetime | None = None
+    """When the party said it (a 复核 request)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReconsiderationItem:
+    """One party's 复核 request of a determined case, for the reviewer's queue."""
+
+    case: Case
+    party: str
+    at: datetime
+    reason: str
+    status: str
+
+
+def reconsideration_requests(case: Case) -> list[ReconsiderationItem]:
+    """The parties' 复核 requests of the case's determination, earliest first."""
+    asked = (case.determination or {}).get("reconsideration_requests") or {}
+    items = [
+        ReconsiderationItem(case, str(party), r["at"], str(r.get("reason") or ""),
+                            str(r.get("status") or "pending"))
+        for party, r in sorted(asked.items())
+        if isinstance(r, Mapping) and isinstance(r.get("at"), datetime)
+    ]  # fmt: skip
+    return sorted(items, key=lambda item: item.at)
 
 
 def referral_reasons(
     case: Case, rows: Sequence[StatementRow], photos: Sequence[PhotoRecord]
 ) -> list[WhyItem]:
-    """Why the case waits for the police: a decline, disputed facts, photos, retakes."""
-    items: list[WhyItem] = []
+    """Why the case waits for the police: a 复核 request, a decline, disputed facts, photos,
+    retakes."""
+    items = [WhyItem("reconsideration", party=r.party, words=r.reason, at=r.at)
+             for r in reconsideration_requests(case)]  # fmt: skip
     declined = (case.agreement or {}).get("declined")
     if isinstance(declined, Mapping):
         items.append(WhyItem("declined", party=str(declined.get("by", "")),
@@ -247,6 +274,13 @@ class ReviewViews(ReviewBase):
             items.append(QueueItem(c, now - c.queued_at, self.sla_target - (now - c.queued_at),
                                    referral_reasons(c, rows, reused.get(c.id, []))))  # fmt: skip
         return items
+
+    async def reconsiderations(self, staff: StaffSession) -> list[ReconsiderationItem]:
+        """The 复核 requests of determined cases in the reviewer's jurisdiction, earliest
+        first (part of the queue page, whose view is audited)."""
+        cases = await self._queries.reconsiderations(staff.jurisdiction, QUEUE_LIMIT)
+        items = [item for c in cases for item in reconsideration_requests(c)]
+        return sorted(items, key=lambda item: item.at)
 
     async def search(
         self, staff: StaffSession, query: str, day: str, origin: RequestOrigin

@@ -24,6 +24,7 @@ from settlement.cli.demo import demo_specs, seed_case
 from tests.builders import new_case
 from tests.e2e.conftest import Api, body, make_settings
 from tests.e2e.console.conftest import PASSWORD, Browserless, decide_in_console, text, version_of
+from tests.e2e.console.test_console_words import raw_codes
 
 TEMPLATES = {"joined": "T_JOINED", "proposal_ready": "T_PROPOSAL",
              "police_decided": "T_DECIDED", "retake_asked": "T_RETAKE"}  # fmt: skip
@@ -305,3 +306,41 @@ async def test_a_case_sent_back_for_photos_returns_to_the_police(stack: Stack) -
     assert (await stack.call("POST", path, token=token_a)).code == 409
     queue = text(await reviewer.request("GET", "/console/queue"))
     assert case.id in queue
+
+
+async def test_a_reconsideration_request_reaches_the_reviewers_queue(stack: Stack) -> None:
+    (token_a, user_a), (_, user_b) = await stack.driver("rita"), await stack.driver("sam")
+    case = await seed_case(stack.runtime.services, demo_specs()[1], scene_jpeg, stack.tmp,
+                           (user_a, user_b))  # fmt: skip
+    assert stack.runtime.services.staff_auth is not None
+    await stack.runtime.services.staff_auth.create_account("reviewer.ft", "reviewer", "440304",
+                                                           PASSWORD)  # fmt: skip
+    await _determine(stack, case.id)
+    reviewer = Browserless(stack.base_url)
+    await reviewer.login("reviewer.ns")
+    before = text(await reviewer.request("GET", "/console/queue"))
+    assert "复核申请" in before
+    assert f'data-reconsideration="{case.id}-A"' not in before
+
+    reason = "对方倒车在先，行车记录仪可证"
+    asked = await stack.call("POST", f"/api/v1/cases/{case.id}/reconsideration",
+                             {"reason": reason}, token=token_a)  # fmt: skip
+    assert asked.code == 201, asked.body
+    queue = text(await reviewer.request("GET", "/console/queue"))
+    row = queue.split(f'data-reconsideration="{case.id}-A"', 1)[1].split("</tr>", 1)[0]
+    assert reason in row
+    assert "当事人 A" in row
+    assert "等待上一级交警处理" in row  # the status in words
+    assert raw_codes(queue) == set()
+    page = text(await reviewer.request("GET", f"/console/cases/{case.id}"))
+    why = page.split('id="why"', 1)[1].split("</section>", 1)[0]
+    assert "对认定书申请复核" in why
+    assert reason in why
+    assert raw_codes(page) == set()
+
+    other = Browserless(stack.base_url)
+    await other.login("reviewer.ft")
+    elsewhere = text(await other.request("GET", "/console/queue"))
+    assert case.id not in elsewhere
+    assert reason not in elsewhere
+    assert (await other.request("GET", f"/console/cases/{case.id}")).code == 404

@@ -93,7 +93,8 @@ class QueueHandler(ConsoleHandler):
     @reviewer
     async def get(self) -> None:
         items = await self.review.queue(self.staff, self.origin)
-        self.render("queue.html", items=items, minutes=minutes,
+        asked = await self.review.reconsiderations(self.staff)
+        self.render("queue.html", items=items, asked=asked, minutes=minutes,
                     sla_minutes=minutes(SLA_TARGET))  # fmt: skip
 
 
