@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -149,6 +150,7 @@ async def main(seconds: float, writers: int, processes: int, transactional: bool
     finally:
         client.close()
         await asyncio.to_thread(mongo.stop)
+        shutil.rmtree(workdir, ignore_errors=True)  # the database files of the run
 
     appends = sum(r["appends"] for r in results)
     failures = sum(r["failures"] for r in results)
