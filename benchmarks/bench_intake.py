@@ -223,6 +223,7 @@ async def main(clients: int, seconds: float) -> None:
         bare.wait(20)
         wechat.stop()
         await asyncio.to_thread(mongo.stop)
+        shutil.rmtree(workdir, ignore_errors=True)  # the database files of the run
 
 
 if __name__ == "__main__":
