@@ -158,6 +158,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         app_id=settings.wechat_app_id,
         token_ttl=timedelta(seconds=settings.token_ttl_s),
         recipients=recipients,
+        audit=audit,
     )
     server_api = WeChatNotifier(
         base_url=settings.wechat_api_base,
@@ -292,6 +293,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
                 k: v for k, v in templates.items() if k.startswith(("claim_", "mediation_"))
             },
             check_path=settings.wechat_miniprogram_state == "formal",
+            audit=audit,
+            uow=MongoUnitOfWork(db.client),
         ),
         notices=MilestoneNotices(
             outbox=MongoOutbox(db),

@@ -56,7 +56,6 @@ class BaseHandler(tornado.web.RequestHandler):
         incoming = self.request.headers.get("X-Request-Id", "")
         request_id = incoming if _safe_request_id(incoming) else secrets.token_hex(8)
         request_id_var.set(request_id)
-        request_origin.set(RequestOrigin(self.request.remote_ip or "", request_id))
         self.request_id = request_id
         self.set_header("X-Request-Id", request_id)
         # Everything downstream (limits, audit origins, the access log) reads remote_ip.
@@ -64,6 +63,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.request.remote_ip = client_address(
             peer, self.request.headers.get("X-Forwarded-For"), trusted
         )
+        request_origin.set(RequestOrigin(self.request.remote_ip or "", request_id))
         scheme = self.request.headers.get("X-Forwarded-Proto", "").lower()
         if scheme in ("http", "https") and from_trusted_proxy(peer, trusted):
             self.request.protocol = scheme

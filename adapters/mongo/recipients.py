@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 from bson import Binary
 
-from adapters.mongo.types import Database
+from adapters.mongo.types import Database, motor_session
 from settlement.ports.identity import Sealer
+from settlement.ports.outbox import Transaction
 
 
 class MongoRecipients:
@@ -33,12 +34,14 @@ class MongoRecipients:
     async def openid_for(self, user_id: str) -> str | None:
         return await self._open(user_id, "openid")
 
-    async def remember_phone(self, user_id: str, phone: str) -> None:
+    async def remember_phone(self, user_id: str, phone: str, *,
+                             tx: Transaction | None = None) -> None:  # fmt: skip
         sealed = self._sealer.seal(phone, f"phone:{user_id}")
         await self._collection.update_one(
             {"_id": user_id},
             {"$set": {"phone": Binary(sealed), "phone_verified_at": datetime.now(UTC)}},
             upsert=True,
+            session=motor_session(tx),
         )
 
     async def verified_phone(self, user_id: str) -> str | None:

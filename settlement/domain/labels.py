@@ -419,6 +419,8 @@ _STAFF_ROLE: dict[str, Pair] = {
 _AUDIT_ACTION: dict[str, Pair] = {
     "auth.login": ("登录", "Sign-in"),
     "security.rate_limited": ("尝试过于频繁被限制", "Rate limit reached"),
+    "auth.wechat_login": ("当事人微信登录", "Driver's WeChat sign-in"),
+    "phone.verify": ("验证手机号", "Verified a phone number"),
     "auth.logout": ("退出登录", "Sign-out"),
     "auth.session_expired": ("会话超时", "Session expired"),
     "queue.view": ("查看待审队列", "Viewed the queue"),

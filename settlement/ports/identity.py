@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from settlement.ports.outbox import Transaction
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -61,8 +63,9 @@ class RecipientStore(Protocol):
     async def openid_for(self, user_id: str) -> str | None:
         """The openid to notify ``user_id`` at, or None when there is none."""
 
-    async def remember_phone(self, user_id: str, phone: str) -> None:
-        """Record a phone number WeChat verified for ``user_id``."""
+    async def remember_phone(self, user_id: str, phone: str, *,
+                             tx: Transaction | None = None) -> None:  # fmt: skip
+        """Record a phone number WeChat verified for ``user_id`` (inside ``tx`` when given)."""
 
     async def verified_phone(self, user_id: str) -> str | None: ...
 

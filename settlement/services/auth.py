@@ -8,9 +8,11 @@ import time
 from collections import OrderedDict
 from datetime import timedelta
 
-from settlement.errors import NotAuthenticated, TokenExpired
+from settlement.domain.audit import AuditEvent, AuditOutcome, clean_details
+from settlement.errors import InvalidLoginCode, NotAuthenticated, RateLimited, TokenExpired
 from settlement.ports.cases import Session, SessionStore
 from settlement.ports.identity import Clock, IdGenerator, RecipientStore, WeChatAuth
+from settlement.services.audit import AuditTrail
 
 SESSION_CACHE_S = 30.0
 SESSION_CACHE_SIZE = 10_000
@@ -28,6 +30,7 @@ class DriverAuth:
         app_id: the mini-program's app id; user ids are derived per app from the openid.
         token_ttl: how long an issued token is valid.
         recipients: where the openid is recorded for notices (none: no notices).
+        audit: where refused sign-ins are recorded as security events.
     """
 
     def __init__(
@@ -40,8 +43,10 @@ class DriverAuth:
         app_id: str,
         token_ttl: timedelta,
         recipients: RecipientStore | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self._recipients = recipients
+        self._audit = audit
         self._wechat = wechat
         self._sessions = sessions
         self._clock = clock
@@ -83,7 +88,13 @@ class DriverAuth:
             del self._in_flight[code_digest]
 
     async def _exchange(self, code: str, code_digest: str) -> tuple[Session, str]:
-        identity = await self._wechat.code_to_session(code)
+        try:
+            identity = await self._wechat.code_to_session(code)
+        except (InvalidLoginCode, RateLimited) as refused:
+            # WeChat refused the code (bad, used, expired, blocked) or us (too many): a
+            # security event, recorded before the answer. An outage is not one.
+            await self._record_refusal(code_digest, refused)
+            raise
         if self._recipients is not None:
             # Notices go to the openid the driver signs in with (sealed at rest).
             await self._recipients.remember(self.user_id_for(identity.openid), identity.openid)
@@ -100,6 +111,18 @@ class DriverAuth:
             if found is not None:
                 return found
         return session, token
+
+    async def _record_refusal(self, code_digest: str, refused: InvalidLoginCode | RateLimited
+                              ) -> None:  # fmt: skip
+        if self._audit is None:
+            return
+        # Never the code itself: a short prefix of its digest ties retries together.
+        details = clean_details({"error": refused.code, "code_ref": code_digest[:8],
+                                 "wechat_errcode": refused.details.get("wechat_errcode")})
+        outcome: AuditOutcome = "denied" if isinstance(refused, RateLimited) else "failure"
+        await self._audit.record(AuditEvent(actor="anonymous", actor_kind="system", role="driver",
+                                            action="auth.wechat_login", outcome=outcome,
+                                            details=details))  # fmt: skip
 
     def user_id_for(self, openid: str) -> str:
         """A stable pseudonymous user id: the openid itself is never stored with cases."""

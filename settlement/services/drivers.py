@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from settlement.domain import eligibility
+from settlement.domain.audit import AuditEvent
 from settlement.domain.facts import parse_facts
 from settlement.domain.insurers import INSURERS, Insurer
 from settlement.domain.notices import Milestone
-from settlement.errors import JoinCodeInvalid, UpstreamUnavailable
+from settlement.domain.privacy import mask_phone
+from settlement.errors import InvalidInput, JoinCodeInvalid, SettlementError, UpstreamUnavailable
+from settlement.ports.claims import UnitOfWork
 from settlement.ports.identity import Clock, RecipientStore, WeChatServerApi
+from settlement.ports.outbox import Transaction
 from settlement.services import schemas
+from settlement.services.audit import AuditTrail
 from settlement.services.auth import digest
 from settlement.services.intake import CaseIntake
 from settlement.services.validation import validate
@@ -34,6 +39,8 @@ class DriverDesk:
     """Args:
     filing_insurers: codes of insurers the service files claims with.
     check_path: ask WeChat to check that the join page exists in the released version.
+    audit / uow: every phone-number exchange is recorded, a verified number in the
+        transaction that keeps it.
     claim_templates: template ids of the claims flow's notices (filed, assessed, paid).
     """
 
@@ -48,7 +55,11 @@ class DriverDesk:
         milestone_templates: Mapping[Milestone, str] | None = None,
         claim_templates: Mapping[str, str] | None = None,
         check_path: bool = True,
+        audit: AuditTrail | None = None,
+        uow: UnitOfWork | None = None,
     ) -> None:
+        self._audit = audit
+        self._uow = uow
         self._intake = intake
         self._recipients = recipients
         self._wechat = wechat
@@ -67,9 +78,32 @@ class DriverDesk:
         """Exchange a ``getPhoneNumber`` code; the number is kept (sealed) as verified."""
         validate(body, schemas.PHONE_CODE)
         assert isinstance(body, dict)  # noqa: S101 - guaranteed by the schema
-        phone = await self._api().phone_number(str(body["code"]))
-        await self._recipients.remember_phone(user_id, phone)
+        try:
+            phone = await self._api().phone_number(str(body["code"]))
+        except (InvalidInput, UpstreamUnavailable) as refused:
+            await self._record_phone(user_id, refused)
+            raise
+        if self._uow is None:
+            await self._recipients.remember_phone(user_id, phone)
+            await self._record_phone(user_id, None, phone)
+            return phone
+        async with self._uow.transaction() as tx:
+            await self._recipients.remember_phone(user_id, phone, tx=tx)
+            await self._record_phone(user_id, None, phone, tx=tx)
         return phone
+
+    async def _record_phone(self, user_id: str, refused: SettlementError | None,
+                            phone: str = "", tx: Transaction | None = None) -> None:  # fmt: skip
+        """The exchange as a security event: the number masked, the code never."""
+        if self._audit is None:
+            return
+        details = {"phone": mask_phone(phone)} if refused is None else {"error": refused.code}
+        await self._audit.record(
+            AuditEvent(actor=f"driver:{user_id}", actor_kind="driver", role="driver",
+                       action="phone.verify", outcome="success" if refused is None else "failure",
+                       details=details),
+            tx=tx,
+        )  # fmt: skip
 
     async def verified_phone(self, user_id: str) -> str | None:
         return await self._recipients.verified_phone(user_id)
