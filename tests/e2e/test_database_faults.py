@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from adapters.mongo.embedded import EmbeddedMongo, free_port, orphan_pid
 from adapters.simulators.wechat import WeChatSimulator
 from tests.builders import new_case
 from tests.e2e.conftest import Api, body, running_api
+from tests.e2e.service_process import wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -153,26 +153,12 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def _ready(port: int, timeout_s: float, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the service exited with {process.returncode}"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the service did not become ready")
-
-
 def test_the_embedded_database_survives_a_sigkill_of_the_service(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
     first = _serve(data_dir, port)
     try:
-        _ready(port, 90, first)
+        wait_ready(port, first, 90)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -181,7 +167,7 @@ def test_the_embedded_database_survives_a_sigkill_of_the_service(tmp_path: Path)
     assert orphan is not None, "the killed service left no mongod behind (nothing tested)"
     second = _serve(data_dir, port)
     try:
-        _ready(port, 90, second)
+        wait_ready(port, second, 90)
         assert orphan_pid(mongo_dir) != orphan
     finally:
         second.send_signal(signal.SIGTERM)

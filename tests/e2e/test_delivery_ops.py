@@ -1,12 +1,10 @@
 """Delivery that recovers fast and that operators can see: an insurer down for a while gets
-every claim exactly once and its backlog drains within seconds of its return; a poison
-message ends in the dead letters, is listed by ``settlement outbox`` and replayed once."""
+every claim exactly once and its backlog drains within seconds of its return; periodic jobs
+run in one process at a time. (The poison message: test_poison_message_process.py.)"""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import io
 import os
 import time
 from dataclasses import replace
@@ -14,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from adapters.mongo.cases import MongoCaseRepository
@@ -22,8 +19,7 @@ from adapters.mongo.claims import MongoClaimRepository
 from adapters.mongo.jobs import MongoJobLeases
 from adapters.simulators.insurer import InsurerSimulator
 from adapters.simulators.wechat import WeChatSimulator
-from settlement.bootstrap import open_runtime, run_exchange, start_servers
-from settlement.cli import outbox as outbox_cli
+from settlement.bootstrap import open_runtime, run_exchange
 from settlement.domain.case import CaseStatus
 from tests.claim_builders import settled_case
 from tests.e2e.conftest import make_settings
@@ -85,74 +81,6 @@ async def test_backlog_drains_within_seconds_of_the_insurers_return(
         finally:
             stop.set()
             await asyncio.wait_for(exchange, 15)
-            await runtime.mongo_client.drop_database(settings.mongo_db)
-            await picc.stop(None)
-            await cpic.stop(None)
-
-
-def _cli(settings: Any, *argv: str) -> tuple[int, str]:
-    parser = argparse.ArgumentParser()
-    outbox_cli.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["outbox", *argv])
-    out, err = io.StringIO(), io.StringIO()
-    code = outbox_cli.run(args, settings=settings, stdout=out, stderr=err)
-    return code, out.getvalue() + err.getvalue()
-
-
-async def test_a_poison_message_is_a_dead_letter_listed_and_replayed_once(
-    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
-) -> None:
-    picc, cpic = InsurerSimulator("PICC"), InsurerSimulator("CPIC")
-    await picc.start()
-    await cpic.start()
-    settings = replace(
-        make_settings(mongo_uri, wechat, tmp_path),
-        insurer_endpoints=f"PICC={picc.target},CPIC={cpic.target}",
-        partner_insecure=True,  # plaintext simulators: a local trial
-    )
-    # CPIC refuses the filing for good: a final answer, no retry.
-    cpic.faults.reject_next(1, grpc.StatusCode.INVALID_ARGUMENT)
-    stop = asyncio.Event()
-    async with open_runtime(settings) as runtime:
-        servers = await start_servers(runtime)
-        exchange = asyncio.create_task(run_exchange(runtime.services, stop))
-        try:
-            case_id = await _settle(runtime)
-            outbox = runtime.db["outbox"]
-            async with asyncio.timeout(20):
-                while await outbox.count_documents({"status": "dead"}) == 0:
-                    await asyncio.sleep(0.05)
-            dead = await outbox.find_one({"status": "dead"})
-            assert dead is not None
-            assert dead["attempts"] == 1
-
-            # The operator's commands run in another thread, as another process would.
-            code, text = await asyncio.to_thread(_cli, settings, "status")
-            assert code == 0, text
-            assert "insurer:CPIC" in text
-            code, text = await asyncio.to_thread(_cli, settings, "dead")
-            assert code == 0, text
-            assert dead["_id"] in text
-            assert "INVALID_ARGUMENT" in text or "UPSTREAM" in text
-            code, text = await asyncio.to_thread(_cli, settings, "show", dead["_id"])
-            assert code == 0, text
-            assert case_id in text
-            code, text = await asyncio.to_thread(_cli, settings, "replay", dead["_id"])
-            assert code == 0, text
-            async with asyncio.timeout(20):
-                while cpic.distinct_claims == 0:
-                    await asyncio.sleep(0.05)
-            await asyncio.sleep(0.5)
-            assert cpic.distinct_claims == 1
-            assert await outbox.count_documents({"status": "dead"}) == 0
-            code, text = await asyncio.to_thread(_cli, settings, "replay", dead["_id"])
-            assert code == 1, text  # no longer a dead letter
-            code, text = await asyncio.to_thread(_cli, settings, "cancel", "nope", "--reason", "x")
-            assert code == 1, text
-        finally:
-            stop.set()
-            await asyncio.wait_for(exchange, 15)
-            await servers.stop(0.5)
             await runtime.mongo_client.drop_database(settings.mongo_db)
             await picc.stop(None)
             await cpic.stop(None)

@@ -5,127 +5,33 @@ claim is lost and nothing takes effect twice, in either direction."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
 
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.claims import MongoClaimRepository
-from adapters.mongo.embedded import free_port
-from adapters.simulators.insurer import InsurerSimulator
 from settlement.domain.case import CaseStatus
 from settlement.domain.claim import ClaimStatus, Cover, claim_id
 from tests.claim_builders import settled_case
-from tests.integration.grpc.claims_harness import TOKENS, make_exchange, prepare_db
-from tests.integration.grpc.pki import TestPki, make_pki
+from tests.e2e.service_process import Stage, staged_service
+from tests.integration.grpc.claims_harness import TOKENS, make_exchange
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 _stub_class: Any = pb_grpc.SettlementServiceStub
-
-
-@dataclass
-class Service:
-    env: dict[str, str]
-    http_port: int
-    grpc_port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "settlement", "serve"], env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the service exited: {self.process.returncode}"
-            try:
-                url = f"http://127.0.0.1:{self.http_port}/readyz"
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the service did not become ready")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-@dataclass
-class Stage:
-    service: Service
-    db: Any
-    sims: dict[str, InsurerSimulator]
-    pki: TestPki
 
 
 @pytest.fixture
 async def stage(mongo_uri: str, tmp_path: Path) -> AsyncIterator[Stage]:
-    pki = make_pki()
-    cert, key, ca = pki.write(tmp_path / "tls")
-    sims = {code: InsurerSimulator(code) for code in ("PICC", "CPIC")}
-    for sim in sims.values():
-        await sim.start()
-    name = f"crash_{uuid.uuid4().hex[:10]}"
-    http_port, grpc_port = free_port(), free_port()
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT),
-        "SETTLEMENT_MONGO_URI": mongo_uri, "SETTLEMENT_MONGO_DB": name,
-        "SETTLEMENT_HTTP_PORT": str(http_port), "SETTLEMENT_GRPC_PORT": str(grpc_port),
-        "SETTLEMENT_METRICS_PORT": "0", "SETTLEMENT_DATA_DIR": str(tmp_path / "data"),
-        "SETTLEMENT_UPLOADS_DIR": str(tmp_path / "uploads"),
-        "SETTLEMENT_COOKIE_SECRET": "crash-test",
-        "SETTLEMENT_INSURER_ENDPOINTS": ",".join(f"{c}={s.target}" for c, s in sims.items()),
-        "SETTLEMENT_PARTNER_INSECURE": "true",  # plaintext simulators on loopback
-        "SETTLEMENT_GRPC_DEADLINE_S": "1", "SETTLEMENT_OUTBOX_LEASE_S": "3",
-        "SETTLEMENT_OUTBOX_BACKOFF_BASE_S": "0.5",
-        "SETTLEMENT_GRPC_TLS_CERT": str(cert), "SETTLEMENT_GRPC_TLS_KEY": str(key),
-        "SETTLEMENT_GRPC_CLIENT_CA": str(ca),
-        "SETTLEMENT_INSURER_TOKENS": ",".join(f"{c}={t}" for c, t in TOKENS.items()),
-    }  # fmt: skip
-    client: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True)
-    db = client[name]
-    await prepare_db(db)
-    # A killed process's open transactions keep their documents locked until the server
-    # aborts them; our transactions last milliseconds, so a short limit is the deployment
-    # advice (README) and what these tests run with.
-    await client.admin.command({"setParameter": 1, "transactionLifetimeLimitSeconds": 5})
-    service = Service(env, http_port, grpc_port)
-    try:
-        yield Stage(service, db, sims, pki)
-    finally:
-        service.stop()
-        await client.admin.command({"setParameter": 1, "transactionLifetimeLimitSeconds": 60})
-        await client.drop_database(name)
-        client.close()
-        for sim in sims.values():
-            await sim.stop(None)
+    async with staged_service(mongo_uri, tmp_path) as staged:
+        yield staged
 
 
 async def _settle(db: Any, count: int) -> list[str]:
