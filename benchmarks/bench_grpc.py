@@ -3,10 +3,14 @@
 Run: ``python benchmarks/bench_grpc.py`` (about half a minute; needs the embedded mongod).
 
 Everything runs in one process on 127.0.0.1: a real ``mongod`` (single-node replica set
-in a temp dir), the SettlementService behind mTLS and the insurer auth interceptor, and
-50 concurrent callers on one client channel. The ceiling is an empty unary method on the
-*same* server and channel (TLS included, no auth, no Mongo), so the ratios show what the
-service's own work (auth, Mongo reads and transactional writes, request log) costs.
+in a temp dir), the SettlementService wired as ``settlement serve`` wires it (the service's
+Mongo client with majority writes, photo records in Mongo, every insurer read recorded in
+the audit log before it is answered, the audit sealer running), behind mTLS and the
+insurer auth interceptor, and 50 concurrent callers on one client channel. The ceiling is
+an empty unary method on the *same* server and channel (TLS included, no auth, no Mongo),
+so the ratios show what the service's own work (auth, Mongo reads and transactional
+writes, audit entries, request log) costs. At the end the run checks that every GetClaim
+answered has its audit entry and that the sealed log verifies.
 Evidence streaming is measured on an 8 MiB privacy copy from a local photo store.
 """
 
@@ -27,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from motor.motor_asyncio import AsyncIOMotorClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -41,15 +44,24 @@ from adapters.grpc.settlement_servicer import (
     SettlementServiceServicer,
     settlement_service_registrar,
 )
+from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.cases import MongoCaseRepository
+from adapters.mongo.client import ensure_indexes, open_client
 from adapters.mongo.embedded import EmbeddedMongo
+from adapters.mongo.photos import MongoPhotoRepository
 from adapters.mongo.request_log import MongoRequestLog
 from adapters.photos.local_store import LocalPhotoStore
+from adapters.system import SystemClock
+from adapters.witness.files import FileWitness
+from adapters.witness.keys import load_signer
 from settlement.domain.case import CaseStatus
 from settlement.domain.claim import Cover, claim_id
+from settlement.services.audit import AuditTrail
+from settlement.services.sealer import Sealer
 from tests.claim_builders import settled_case
-from tests.integration.grpc.claims_harness import TOKENS, make_exchange, prepare_db
+from tests.integration.grpc.claims_harness import TOKENS, make_exchange
 from tests.integration.grpc.pki import make_pki
+from tests.integration.photos.test_mongo_photos import make_record
 
 _stub_class: Any = pb_grpc.SettlementServiceStub
 CALLERS = 50
@@ -60,6 +72,7 @@ STREAMS = 20
 EVIDENCE_BYTES = 8 * 1024 * 1024
 EMPTY_METHOD = "/bench.Empty/Ping"
 ROUNDS = 5
+PHOTOS_PER_CASE = 4
 
 
 @dataclass
@@ -108,40 +121,41 @@ class _EmptyHandler(grpc.GenericRpcHandler):  # type: ignore[misc]
         return grpc.unary_unary_rpc_method_handler(ping)
 
 
-@dataclass(frozen=True)
-class _Photo:
-    photo_id: str
-    privacy_key: str
-    received_at: datetime
-
-
-class _Photos:
-    def __init__(self, records: list[_Photo]) -> None:
-        self.records = records
-
-    async def list_for_case(self, case_id: str) -> list[_Photo]:
-        return self.records
-
-
 async def run(workdir: Path) -> None:
     mongod = EmbeddedMongo(workdir / "mongo")
     await asyncio.to_thread(mongod.start)
-    client: Any = AsyncIOMotorClient(mongod.uri, tz_aware=True)
+    client: Any = open_client(mongod.uri)
     db = client["bench"]
     pool = ThreadPoolExecutor(4)
+    stop = asyncio.Event()
+    sealing: asyncio.Task[None] | None = None
     try:
-        await prepare_db(db)
+        await ensure_indexes(db)
         store = LocalPhotoStore(workdir / "photos", executor=pool)
         key = "privacy/ab/bench.jpg"
         await store.put(key, os.urandom(EVIDENCE_BYTES), content_type="image/jpeg")
-        photos = _Photos([_Photo("ev1", key, datetime.now(UTC))])
-        exchange = make_exchange(db, photos=photos, photo_store=store)
+        photos = MongoPhotoRepository(db)
+        clock = SystemClock()
+        audit_log = MongoAuditLog(db)
+        signer = load_signer(workdir / "audit-key.pem", create=True)
+        witness = FileWitness(workdir / "witness")
+        audit = AuditTrail(audit_log, clock, seals=audit_log, witness=witness, signer=signer)
+        sealer = Sealer(store=audit_log, witness=witness, signer=signer, clock=clock,
+                        owner="bench")  # fmt: skip
+        sealing = asyncio.create_task(sealer.run(stop))
+        exchange = make_exchange(db, photos=photos, photo_store=store, audit=audit)
         claim_ids = []  # CPIC's claim (party B's 交强险) of each case
-        for _ in range(CALLERS):
+        evidence_ids = []  # the 8 MiB item of each case (its scene photos share one copy)
+        for c in range(CALLERS):
             target = settled_case()
             stored = await MongoCaseRepository(db).add(
                 replace(target, status=CaseStatus.LIABILITY_PROPOSED)
             )
+            for p in range(PHOTOS_PER_CASE):
+                record = make_record(f"ev{c}-{p}", case_id=target.id, party="AB"[p % 2],
+                                     received_at=datetime.now(UTC))  # fmt: skip
+                await photos.record(replace(record, privacy_key=key))
+            evidence_ids.append(f"ev{c}-0")
             await exchange.claims.settle(replace(target, version=stored.version))
             claim_ids.append(claim_id(target.id, "B", Cover.COMPULSORY))
 
@@ -203,7 +217,7 @@ async def run(workdir: Path) -> None:
         async def one_stream(c: int, i: int) -> None:
             size = 0
             async for part in stub.StreamEvidence(
-                pb.StreamEvidenceRequest(claim_id=claim_ids[c], evidence_id="ev1"),
+                pb.StreamEvidenceRequest(claim_id=claim_ids[c], evidence_id=evidence_ids[c]),
                 metadata=metadata,
                 timeout=60,
             ):
@@ -218,6 +232,20 @@ async def run(workdir: Path) -> None:
         started = time.perf_counter()
         await asyncio.gather(*(one_stream(i, i) for i in range(8)))
         parallel = 8 * EVIDENCE_BYTES / (time.perf_counter() - started) / 1e6
+
+        # Every GetClaim answered was recorded, and the sealed log verifies.
+        stop.set()
+        await asyncio.wait_for(sealing, timeout=60)
+        sealing = None
+        viewed = await db["audit_log"].count_documents({"action": "claim.view"})
+        expected_views = CALLERS * 2 + GET_CALLS // ROUNDS // CALLERS * CALLERS * ROUNDS
+        if viewed != expected_views:
+            raise SystemExit(
+                f"{viewed} claim reads recorded in the audit log, {expected_views} made"
+            )
+        report = await audit.verify()
+        if not report.ok or report.pending:
+            raise SystemExit(f"the audit log does not verify after the run: {report}")
 
         print(f"{CALLERS} concurrent callers, one mTLS channel, real mongod")
         print(f"{'method':<22}{'calls/s':>10}{'p99 ms':>10}{'of ceiling':>12}")
@@ -247,6 +275,9 @@ async def run(workdir: Path) -> None:
         await channel.close()
         await server.stop(None)
     finally:
+        stop.set()
+        if sealing is not None:
+            await asyncio.wait_for(sealing, timeout=60)
         client.close()
         pool.shutdown()
         await asyncio.to_thread(mongod.stop)
