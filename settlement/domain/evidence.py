@@ -42,6 +42,7 @@ __all__ = [
     "hamming",
     "haversine_m",
     "judge_photo",
+    "partner_may_receive",
     "photo_reuse",
     "required_photo_checklist",
 ]
@@ -86,6 +87,17 @@ def party_may_see(slot: PhotoSlot, owner: str, reader: str) -> bool:
     (art. 6, minimum necessary), so they go to their owner and to staff only.
     """
     return owner == reader or slot not in DOCUMENT_SLOTS
+
+
+def partner_may_receive(slot: PhotoSlot) -> bool:
+    """Whether insurers and the mediation platform receive a photo (as a privacy copy).
+
+    They get the scene, damage and plate photos they assess and mediate on; licence and
+    registration photos (full ID number, address) go to their owner and to staff only
+    (PIPL art. 6, minimum necessary): insurers hold the policyholder's identity from the
+    policy, and the claim names the driver and plate already.
+    """
+    return slot not in DOCUMENT_SLOTS
 
 
 def party_may_read_original(owner: str, reader: str) -> bool:

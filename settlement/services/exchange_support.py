@@ -23,7 +23,7 @@ from typing import Any
 from settlement.domain.audit import ActorKind, AuditEvent, clean_details
 from settlement.domain.case import Case, Party
 from settlement.domain.claim import Claim
-from settlement.domain.evidence import PhotoRecord
+from settlement.domain.evidence import PhotoRecord, partner_may_receive
 from settlement.domain.exchange import EvidenceRef, NewOutboxMessage, SubscriptionMessage
 from settlement.domain.privacy import mask_plate
 from settlement.errors import InvalidInput, PhotoNotFound
@@ -175,6 +175,9 @@ class ExchangeStore:
 class EvidenceCatalog:
     """The privacy copies of a case's photos as partners see them (size and SHA-256).
 
+    Identity documents (licence, registration) are not partners' evidence: they are absent
+    from the list and an id of one is refused like an id from another case.
+
     Keys are content-addressed (derived from the original's digest), so what is stored
     under a key never changes and its description can be cached for good.
     """
@@ -186,7 +189,8 @@ class EvidenceCatalog:
     async def records(self, case_id: str) -> Sequence[PhotoRecord]:
         if self.photos is None or self.store is None:
             return ()
-        return await self.photos.list_for_case(case_id)
+        found = await self.photos.list_for_case(case_id)
+        return [record for record in found if partner_may_receive(record.slot)]
 
     async def record(self, case_id: str, evidence_id: str) -> PhotoRecord:
         check_id(evidence_id)

@@ -3,6 +3,7 @@ real Mongo replica set, and the SettlementService on a TLS port of 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -154,8 +155,14 @@ def pki() -> TestPki:
 @pytest.fixture
 async def insurer_api(mongo_db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
     await prepare_db(mongo_db)
-    exchange = make_exchange(mongo_db)
-    servicer = SettlementServiceServicer(exchange.insurer, MongoRequestLog(mongo_db))
+    async with serving(make_exchange(mongo_db), mongo_db, pki) as api:
+        yield api
+
+
+@contextlib.asynccontextmanager
+async def serving(exchange: Exchange, db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
+    """The insurer API of ``exchange`` on a mutual-TLS port of 127.0.0.1."""
+    servicer = SettlementServiceServicer(exchange.insurer, MongoRequestLog(db))
     credentials = grpc.ssl_server_credentials(
         [(pki.server.key, pki.server.cert)], root_certificates=pki.ca.pem, require_client_auth=True
     )
@@ -165,5 +172,7 @@ async def insurer_api(mongo_db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
         interceptors=[InsurerAuthInterceptor(TOKENS)],
         credentials=credentials,
     )
-    yield InsurerApi(port, pki, server, exchange)
-    await server.stop(None)
+    try:
+        yield InsurerApi(port, pki, server, exchange)
+    finally:
+        await server.stop(None)
