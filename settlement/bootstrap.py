@@ -66,6 +66,7 @@ from adapters.wechat.client import WeChatApiClient
 from adapters.wechat.notifier import WeChatNotifier
 from adapters.witness.files import FileWitness
 from adapters.witness.keys import load_signer
+from adapters.witness.s3 import S3Witness
 from settlement.config import (
     COURT,
     RATE_LIMIT_SETTINGS,
@@ -78,6 +79,7 @@ from settlement.config import (
     partner_registry,
 )
 from settlement.domain.notices import Milestone
+from settlement.ports.audit import Witness
 from settlement.ports.photos import PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.auth import DriverAuth
@@ -125,12 +127,21 @@ class Runtime:
     metrics: Metrics
 
 
+def build_witness(settings: Settings) -> Witness:
+    """Where signed audit checkpoints are kept: a directory, or an S3 bucket."""
+    if settings.audit_witness == "s3" and settings.audit_witness_bucket:
+        endpoint = settings.audit_witness_endpoint_url or settings.s3_endpoint_url
+        return S3Witness(build_s3_client(endpoint_url=endpoint), settings.audit_witness_bucket,
+                         settings.audit_witness_prefix)  # fmt: skip
+    return FileWitness(settings.audit_witness_path)
+
+
 def build_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> Services:
     clock = SystemClock()
     ids = RandomIds()
     audit_log = MongoAuditLog(db)
     signer = load_signer(settings.audit_key_path, create=settings.audit_signing_key is None)
-    witness = FileWitness(settings.audit_witness_path)
+    witness = build_witness(settings)
     audit = AuditTrail(audit_log, clock, seals=audit_log, witness=witness, signer=signer)
     sealer = Sealer(
         store=audit_log, witness=witness, signer=signer, clock=clock,

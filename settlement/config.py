@@ -21,6 +21,7 @@ from settlement.errors import ConfigurationError
 T = TypeVar("T")
 
 PhotoStoreKind = Literal["local", "s3"]
+WitnessKind = Literal["file", "s3"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,11 @@ class Settings:
     shutdown_grace_s: float = 5.0  # SETTLEMENT_SHUTDOWN_GRACE_S
     audit_signing_key: Path | None = None  # SETTLEMENT_AUDIT_SIGNING_KEY; unset: generated
     audit_witness_dir: Path | None = None  # SETTLEMENT_AUDIT_WITNESS_DIR; unset: under data_dir
+    audit_witness: WitnessKind = "file"  # SETTLEMENT_AUDIT_WITNESS: "file" or "s3"
+    audit_witness_bucket: str | None = None  # SETTLEMENT_AUDIT_WITNESS_BUCKET (for "s3")
+    audit_witness_prefix: str = "audit-witness/"  # SETTLEMENT_AUDIT_WITNESS_PREFIX
+    # SETTLEMENT_AUDIT_WITNESS_ENDPOINT_URL; unset: SETTLEMENT_S3_ENDPOINT_URL, then AWS's own.
+    audit_witness_endpoint_url: str | None = None
     audit_seal_interval_ms: int = 250  # SETTLEMENT_AUDIT_SEAL_INTERVAL_MS
     audit_checkpoint_s: float = 30.0  # SETTLEMENT_AUDIT_CHECKPOINT_S
     # Client addresses: X-Forwarded-For is believed only from these (IPs or CIDRs, commas).
@@ -190,6 +196,12 @@ class Settings:
             shutdown_grace_s=reader.get("SHUTDOWN_GRACE_S", _positive_float, 5.0),
             audit_signing_key=reader.get("AUDIT_SIGNING_KEY", Path, None),
             audit_witness_dir=reader.get("AUDIT_WITNESS_DIR", Path, None),
+            audit_witness=reader.get("AUDIT_WITNESS", _witness_kind, defaults.audit_witness),
+            audit_witness_bucket=reader.get("AUDIT_WITNESS_BUCKET", _non_empty, None),
+            audit_witness_prefix=reader.get(
+                "AUDIT_WITNESS_PREFIX", str, defaults.audit_witness_prefix
+            ),
+            audit_witness_endpoint_url=reader.get("AUDIT_WITNESS_ENDPOINT_URL", _url, None),
             audit_seal_interval_ms=reader.get(
                 "AUDIT_SEAL_INTERVAL_MS", _positive_int, defaults.audit_seal_interval_ms
             ),
@@ -241,6 +253,10 @@ class Settings:
             raise ConfigurationError(
                 "SETTLEMENT_OUTBOX_LEASE_S must exceed twice SETTLEMENT_GRPC_DEADLINE_S (a "
                 "delivery must finish within its lease)"
+            )
+        if settings.audit_witness == "s3" and not settings.audit_witness_bucket:
+            raise ConfigurationError(
+                "SETTLEMENT_AUDIT_WITNESS_BUCKET must be set when SETTLEMENT_AUDIT_WITNESS=s3"
             )
         if settings.photo_store == "s3" and not settings.s3_bucket:
             raise ConfigurationError(
@@ -513,3 +529,11 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _witness_kind(raw: str) -> WitnessKind:
+    if raw == "file":
+        return "file"
+    if raw == "s3":
+        return "s3"
+    raise ValueError("must be 'file' or 's3'")

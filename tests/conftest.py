@@ -1,4 +1,5 @@
-"""Shared fixtures: one real ``mongod`` replica set per test session, a database per test."""
+"""Shared fixtures: one real ``mongod`` replica set per test session, a database per test, and
+one moto S3 server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from adapters.mongo.embedded import EmbeddedMongo
@@ -42,3 +44,15 @@ async def mongo_db(motor_client: MongoClient) -> AsyncIterator[Database]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """An S3 API (moto) on 127.0.0.1 for the whole session; tests make their own buckets."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -62,3 +62,7 @@ class FileWitness:
             found.append((int(digits), str(int(digits)), data if isinstance(data, dict) else None))
         found.sort(key=lambda item: item[0])
         return [(name, data) for _, name, data in found]
+
+    async def head(self) -> Mapping[str, Any] | None:
+        """None: the directory keeps no separate head (its newest file is the head)."""
+        return None

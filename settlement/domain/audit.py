@@ -338,6 +338,7 @@ class LogVerifier:
         self._entries = 0
         self._batches = 0
         self._checkpoints = 0
+        self._witnessed: dict[int, str] = {}  # checkpoint -> digest, as the witness holds it
 
     def _name(self, where: str, message: str) -> None:
         if len(self._problems) < MAX_PROBLEMS:
@@ -453,6 +454,7 @@ class LogVerifier:
                                   "rewritten after it was signed")  # fmt: skip
             found[checkpoint.number] = checkpoint_digest(checkpoint)
             previous = checkpoint
+        self._witnessed = found
         for number, digest in sorted((recorded or {}).items()):
             if number not in found:
                 self._name(f"checkpoint {number}", "recorded in the database but missing "
@@ -460,6 +462,31 @@ class LogVerifier:
             elif found[number] != digest:
                 self._name(f"checkpoint {number}", "differs between the witness and the "
                                                    "database")  # fmt: skip
+
+    def check_head(self, head: Mapping[str, Any] | None, public_key: bytes | None) -> None:
+        """Check the witness's separate head (after :meth:`check_checkpoints`).
+
+        Args:
+            head: the head as the witness holds it; {} when missing or unreadable; None
+                when the witness keeps no head.
+        """
+        if head is None or (not head and not self._witnessed):
+            return  # no head kept, or nothing witnessed yet
+        where = "checkpoint head"
+        try:
+            checkpoint = checkpoint_from_json(head)
+        except (KeyError, ValueError, TypeError):
+            self._name(where, "missing or unreadable in the witness (removed or altered)")
+            return
+        if public_key is not None and not signature_valid(checkpoint, public_key):
+            self._name(where, "altered: its signature does not verify")
+        known = self._witnessed.get(checkpoint.number)
+        if known is None:
+            self._name(f"checkpoint {checkpoint.number}", "named by the witness's head but "
+                       "missing from the witness (removed)")  # fmt: skip
+        elif known != checkpoint_digest(checkpoint):
+            self._name(f"checkpoint {checkpoint.number}", "differs from the witness's head: "
+                       "one of them was rewritten")  # fmt: skip
 
     def report(self, pending: int = 0) -> AuditReport:
         return AuditReport(self._entries, self._batches, self._checkpoints, pending,

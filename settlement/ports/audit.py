@@ -96,3 +96,8 @@ class Witness(Protocol):
     async def list(self) -> Sequence[tuple[str, Mapping[str, Any] | None]]:
         """Every checkpoint as (its name, its JSON or None if unreadable), by number."""
         ...
+
+    async def head(self) -> Mapping[str, Any] | None:
+        """The newest checkpoint as the witness's separate head names it; {} when that head
+        is missing or unreadable; None when this witness keeps no head."""
+        ...

@@ -176,6 +176,8 @@ class AuditTrail:
         witnessed = [] if self._witness is None else await self._witness.list()
         public_key = None if self._signer is None else self._signer.public_key
         verifier.check_checkpoints(witnessed, public_key, await store.recorded_checkpoints())
+        if self._witness is not None:
+            verifier.check_head(await self._witness.head(), public_key)
         return verifier.report(pending=await store.count_pending())
 
     async def proof(self, entry_id_: str) -> dict[str, Any]:

@@ -49,6 +49,8 @@ def test_values_are_read_and_parsed() -> None:
         ("SETTLEMENT_LOG_LEVEL", "LOUD"),
         ("SETTLEMENT_WECHAT_API_BASE", "api.weixin.qq.com"),
         ("SETTLEMENT_GRPC_DEADLINE_S", "0"),
+        ("SETTLEMENT_AUDIT_WITNESS", "tape"),
+        ("SETTLEMENT_AUDIT_WITNESS_ENDPOINT_URL", "s3.local"),
     ],
 )
 def test_invalid_value_names_the_variable(variable: str, value: str) -> None:
@@ -59,6 +61,19 @@ def test_invalid_value_names_the_variable(variable: str, value: str) -> None:
 def test_s3_store_needs_a_bucket() -> None:
     with pytest.raises(ConfigurationError, match="SETTLEMENT_S3_BUCKET"):
         Settings.from_env({"SETTLEMENT_PHOTO_STORE": "s3"})
+
+
+def test_s3_witness_needs_a_bucket_and_reads_its_place() -> None:
+    with pytest.raises(ConfigurationError, match="SETTLEMENT_AUDIT_WITNESS_BUCKET"):
+        Settings.from_env({"SETTLEMENT_AUDIT_WITNESS": "s3"})
+    settings = Settings.from_env({"SETTLEMENT_AUDIT_WITNESS": "s3",
+                                  "SETTLEMENT_AUDIT_WITNESS_BUCKET": "heads",
+                                  "SETTLEMENT_AUDIT_WITNESS_PREFIX": "prod/audit/",
+                                  "SETTLEMENT_AUDIT_WITNESS_ENDPOINT_URL": "https://s3.example"})
+    assert (settings.audit_witness, settings.audit_witness_bucket, settings.audit_witness_prefix,
+            settings.audit_witness_endpoint_url) == ("s3", "heads", "prod/audit/",
+                                                     "https://s3.example")  # fmt: skip
+    assert Settings.from_env({}).audit_witness == "file"
 
 
 def test_secrets_are_not_in_the_repr() -> None:

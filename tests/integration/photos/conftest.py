@@ -1,4 +1,5 @@
-"""Fixtures for photo adapters: one thread pool, a moto S3 server, stores, the service."""
+"""Fixtures for photo adapters: one thread pool, S3 on the shared moto server, stores, the
+service."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from adapters.mongo.photos import MongoPhotoRepository
 from adapters.photos.inspector import PillowExifInspector
@@ -29,17 +29,6 @@ def executor() -> Iterator[ThreadPoolExecutor]:
 @pytest.fixture
 def inspector(executor: ThreadPoolExecutor) -> PillowExifInspector:
     return PillowExifInspector(executor, max_pixels=40_000_000)
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture
