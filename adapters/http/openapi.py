@@ -328,15 +328,146 @@ def _operation(
     return operation
 
 
+# --- pages for browsers (the console, the front door, document verification) -------------
+
+_ROLES = {"reviewer": ["reviewer", "supervisor", "admin"], "supervisor": ["supervisor", "admin"],
+          "admin": ["admin"]}  # fmt: skip
+"""Console roles include the rights of the ones before them."""
+
+_PATH_PARAMETERS = {
+    "case_id": {"type": "string", "pattern": "^C[0-9A-Z]{1,40}$"},
+    "photo_id": {"type": "string", "pattern": "^[0-9a-zA-Z_-]{1,64}$"},
+    "size": {"enum": ["thumb", "full"]},
+    "lang": {"type": "string", "pattern": "^[a-z]{2}$"},
+    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "path": {"type": "string"},
+}
+_DECISION = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note",
+             "edit", "confirm")  # fmt: skip
+
+# path, method, who may call it ("public" or the least console role), what it is, query
+# parameters, form fields (POST), and what a success answers (media types or "redirect").
+_PAGES: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
+    ("/", "get", "public", "Front door: what this service is and where to go", (), (),
+     "text/html"),
+    ("/api/docs", "get", "public", "The API described for people", (), (), "text/html"),
+    ("/verify/{sha256}", "get", "public", "What a document's QR code opens: was it issued "
+     "(Accept: application/json gives JSON)", (), (), "text/html"),
+    ("/console", "get", "reviewer", "Console home (to the queue)", (), (), "redirect"),
+    ("/console/login", "get", "public", "Console sign-in form", ("next",), (), "text/html"),
+    ("/console/login", "post", "public", "Sign in to the console", (),
+     ("username", "password", "next"), "redirect"),
+    ("/console/logout", "post", "reviewer", "Sign out", (), (), "redirect"),
+    ("/console/lang/{lang}", "get", "public", "Choose the console's language", ("next",), (),
+     "redirect"),
+    ("/console/queue", "get", "reviewer", "Cases waiting for police review", (), (),
+     "text/html"),
+    ("/console/cases/{case_id}", "get", "reviewer", "A case for review", ("done",), (),
+     "text/html"),
+    ("/console/cases/{case_id}/claim", "post", "reviewer", "Take a case", (), ("version",),
+     "redirect"),
+    ("/console/cases/{case_id}/determine", "get", "reviewer", "The decision form", (), (),
+     "text/html"),
+    ("/console/cases/{case_id}/determine", "post", "reviewer",
+     "Check a decision (the confirmation page); confirm=1 issues the 事故认定书", (),
+     _DECISION, "text/html|redirect"),
+    ("/console/cases/{case_id}/retake", "post", "reviewer", "Ask for photos to be retaken",
+     (), ("slots", "reason"), "redirect"),
+    ("/console/cases/{case_id}/refuse", "post", "reviewer", "Refuse quick handling", (),
+     ("reason",), "redirect"),
+    ("/console/cases/{case_id}/regrade", "post", "reviewer", "Correct a damage grade", (),
+     ("party", "grade", "reason"), "redirect"),
+    ("/console/cases/{case_id}/mediation", "post", "reviewer", "Refer to court mediation",
+     (), ("reason",), "redirect"),
+    ("/console/cases/{case_id}/reveal", "get", "reviewer", "The case with a revealed field",
+     (), (), "text/html"),
+    ("/console/cases/{case_id}/reveal", "post", "reviewer",
+     "Reveal a masked field (audited with the reason)", (), ("party", "field", "reason"),
+     "text/html"),
+    ("/console/cases/{case_id}/document", "get", "reviewer", "The issued document", (), (),
+     "text/html"),
+    ("/console/cases/{case_id}/document.pdf", "get", "reviewer", "The issued document (PDF)",
+     (), (), "application/pdf"),
+    ("/console/cases/{case_id}/photos/{photo_id}/{size}", "get", "reviewer", "A case photo",
+     (), (), "image/jpeg"),
+    ("/console/search", "get", "reviewer", "Search cases", ("q", "date"), (), "text/html"),
+    ("/console/supervision", "get", "supervisor", "Supervision dashboard", ("done",), (),
+     "text/html"),
+    ("/console/cases/{case_id}/release", "post", "supervisor", "Release a taken case", (),
+     ("reason",), "redirect"),
+    ("/console/cases/{case_id}/reassign", "post", "supervisor", "Reassign a taken case", (),
+     ("to", "reason"), "redirect"),
+    ("/console/audit", "get", "supervisor", "The audit trail, filtered; verify=1 checks it",
+     ("case_id", "actor", "action", "verify"), (), "text/html"),
+    ("/console/admin/staff", "get", "admin", "Staff accounts", (), (), "text/html"),
+    ("/console/static/{path}", "get", "public", "The console's CSS and JS", (), (), "*/*"),
+    ("/console/static/{path}", "head", "public", "The console's CSS and JS (headers)", (), (),
+     "*/*"),
+)  # fmt: skip
+
+
+def _page(path: str, method: str, access: str, summary: str, query: tuple[str, ...],
+          fields: tuple[str, ...], answer: str) -> dict[str, Any]:  # fmt: skip
+    """An HTML page or form post of the console or the front door, with who may call it."""
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": _PATH_PARAMETERS[name]}
+        for name in _PATH_PARAMETERS if f"{{{name}}}" in path
+    ]  # fmt: skip
+    parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                   for name in query]  # fmt: skip
+    success: dict[str, Any] = {}
+    for kind in answer.split("|"):
+        if kind == "redirect":
+            success["302"] = {"description": "Done: on to the next page (Location)"}
+        else:
+            success["200"] = {"description": "The page",
+                              "content": {kind: {"schema": {"type": "string"}}}}  # fmt: skip
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "tags": ["pages"],
+        "parameters": parameters,
+        "responses": {**success, "default": {"description": "An error page",
+                                             "content": {"text/html": {"schema": {
+                                                 "type": "string"}}}}},
+    }  # fmt: skip
+    if access == "public":
+        operation["security"] = []
+    else:
+        operation["security"] = [{"consoleSession": []}]
+        operation["x-roles"] = _ROLES[access]
+        if method == "get":
+            operation["responses"]["302"] = {"description": "Not signed in: to the sign-in page"}
+    if method == "post":
+        # Forms carry the XSRF token of the _xsrf cookie (console pages check it).
+        properties: dict[str, Any] = {name: {"type": "string"} for name in ("_xsrf", *fields)}
+        if "slots" in fields:
+            properties["slots"] = {"type": "array", "items": {"type": "string"}}
+        operation["requestBody"] = {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["_xsrf"], "properties": properties}}}}  # fmt: skip
+    return operation
+
+
+def page_paths() -> dict[str, dict[str, Any]]:
+    """Every HTML route of the application, by path and method."""
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, access, summary, query, fields, answer in _PAGES:
+        paths.setdefault(path, {})[method] = _page(path, method, access, summary, query, fields,
+                                                   answer)  # fmt: skip
+    return paths
+
+
 def openapi_document() -> dict[str, Any]:
     case_view = {"$ref": "#/components/schemas/CaseView"}
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Accident quick-settlement API",
             "version": "1.0.0",
             "description": "Drivers' API for the WeChat mini-program. Errors are "
-            "application/problem+json documents with a stable `code`.",
+            "application/problem+json documents with a stable `code`. Operations tagged "
+            "`pages` are the HTML pages of the police console and the front door, for "
+            "browsers; `x-roles` names the console roles that may open each.",
         },
         "servers": [{"url": "/"}],
         "paths": {
@@ -666,11 +797,17 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                # The console's session cookie (__Host-console over HTTPS).
+                "consoleSession": {"type": "apiKey", "in": "cookie", "name": "__Host-console"},
+            },
             "schemas": {"Problem": schemas.PROBLEM, "CaseView": _CASE_VIEW,
                         "Determination": _DETERMINATION},
         },
     }
+    document["paths"].update(page_paths())
+    return document
 
 
 class OpenApiHandler(ApiHandler):
