@@ -102,6 +102,7 @@ from settlement.services.limits import Limit, RateLimits
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import CASE_PAGE, MilestoneNotices
 from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.recent_cases import RecentCases
 from settlement.services.reconciliation import reconcile_claims, reconcile_disputes
 from settlement.services.scheduler import PeriodicJob, run_jobs
 from settlement.services.sealer import Sealer
@@ -153,8 +154,11 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     outbox = MongoOutbox(db)
     document_store = MongoDocumentStore(db)
     # One writer commits every case change with its messages, documents and audit entry.
+    # Drivers poll their cases: a view may come from a read up to case_view_cache_ms old;
+    # the writer forgets each case it changes, so this process's changes show at once.
+    recent = RecentCases(settings.case_view_cache_ms / 1000)
     writer = CaseWriter(cases=cases, uow=MongoUnitOfWork(db.client), audit=audit,
-                        outbox=outbox, documents=document_store)  # fmt: skip
+                        outbox=outbox, documents=document_store, recent=recent)  # fmt: skip
     wechat = WeChatApiClient(
         base_url=settings.wechat_api_base,
         app_id=settings.wechat_app_id,
@@ -185,6 +189,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         join_code_ttl=timedelta(seconds=settings.join_code_ttl_s),
         claim_insurers=list(parse_code_pairs(settings.insurer_endpoints)),
         writer=writer,
+        recent=recent,
     )
     # Console work off the event loop (argon2 hashing, photo file reads) shares one pool.
     console_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="console")

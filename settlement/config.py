@@ -42,6 +42,9 @@ class Settings:
     wechat_app_secret: str = field(default="", repr=False)  # SETTLEMENT_WECHAT_APP_SECRET
     wechat_api_base: str = "https://api.weixin.qq.com"  # SETTLEMENT_WECHAT_API_BASE
     token_ttl_s: int = 7200  # SETTLEMENT_TOKEN_TTL_S
+    # How late a driver's case view may show a change made elsewhere (another process,
+    # staff, an insurer); 0 reads the database on every view.
+    case_view_cache_ms: int = 1000  # SETTLEMENT_CASE_VIEW_CACHE_MS
     join_code_ttl_s: int = 900  # SETTLEMENT_JOIN_CODE_TTL_S
     max_json_bytes: int = 64 * 1024  # SETTLEMENT_MAX_JSON_BYTES
     max_photo_bytes: int = 15 * 1024 * 1024  # SETTLEMENT_MAX_PHOTO_BYTES
@@ -146,6 +149,9 @@ class Settings:
             wechat_app_secret=reader.get("WECHAT_APP_SECRET", str, ""),
             wechat_api_base=reader.get("WECHAT_API_BASE", _url, defaults.wechat_api_base),
             token_ttl_s=reader.get("TOKEN_TTL_S", _positive_int, defaults.token_ttl_s),
+            case_view_cache_ms=reader.get(
+                "CASE_VIEW_CACHE_MS", _non_negative_int, defaults.case_view_cache_ms
+            ),
             join_code_ttl_s=reader.get("JOIN_CODE_TTL_S", _positive_int, defaults.join_code_ttl_s),
             max_json_bytes=reader.get("MAX_JSON_BYTES", _positive_int, defaults.max_json_bytes),
             max_photo_bytes=reader.get("MAX_PHOTO_BYTES", _positive_int, defaults.max_photo_bytes),
@@ -459,6 +465,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
         raise ValueError("must be a positive whole number")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
     return value
 
 

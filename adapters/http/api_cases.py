@@ -45,7 +45,7 @@ class CasesHandler(ApiHandler):
 class CaseHandler(ApiHandler):
     @driver
     async def get(self, case_id: str) -> None:
-        case = await self.services.intake.get(self.user_id, case_id)
+        case = await self.services.intake.view(self.user_id, case_id)
         self.respond(case_for_party(case, self.user_id))
 
 

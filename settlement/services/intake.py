@@ -15,6 +15,7 @@ from settlement.ports.identity import Clock, IdGenerator
 from settlement.services import schemas
 from settlement.services.audit import driver_event
 from settlement.services.auth import digest
+from settlement.services.recent_cases import RecentCases
 from settlement.services.unit_of_work import CaseChange, CaseWriter, retry_conflicts
 from settlement.services.validation import validate
 
@@ -42,10 +43,13 @@ class CaseIntake:
         join_code_ttl: timedelta,
         claim_insurers: Collection[str] = (),
         writer: CaseWriter | None = None,
+        recent: RecentCases | None = None,
     ) -> None:
         """``claim_insurers``: the insurers claims can be filed with (the partner registry);
         empty accepts any insurer of the catalogue (no exchange configured). ``writer``
-        commits each change with its audit entry (default: no audit)."""
+        commits each change with its audit entry (default: no audit). ``recent`` answers
+        :meth:`view` from recent reads (the writer must forget the cases it changes)."""
+        self._recent = recent
         self._claim_insurers = frozenset(claim_insurers)
         self._writer = writer or CaseWriter(cases=cases)
         self._cases = cases
@@ -86,6 +90,22 @@ class CaseIntake:
             CaseNotFound: no such case, or not the user's (one answer: no existence oracle).
         """
         return (await self._cases.get(case_id)).seen_by(user_id)
+
+    async def view(self, user_id: str, case_id: str) -> Case:
+        """:meth:`get` for display: possibly from a read a moment old (see RecentCases).
+
+        Raises:
+            CaseNotFound: as :meth:`get` (party membership is checked on every call).
+        """
+        recent = self._recent
+        if recent is None or recent.ttl_s <= 0:
+            return await self.get(user_id, case_id)
+        case = recent.get(case_id)
+        if case is None:
+            started = recent.clock()
+            case = await self._cases.get(case_id)
+            recent.put(case, started)
+        return case.seen_by(user_id)
 
     async def list(self, user_id: str, limit: int = 50) -> Sequence[Case]:
         return await self._cases.list_for_user(user_id, limit)

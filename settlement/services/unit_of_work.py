@@ -22,6 +22,7 @@ from settlement.ports.claims import TransactionalCases, UnitOfWork
 from settlement.ports.documents import DocumentStore, RenderedDocument
 from settlement.ports.outbox import Outbox, Transaction
 from settlement.services.audit import AuditTrail
+from settlement.services.recent_cases import RecentCases
 
 MAX_WRITE_ATTEMPTS = 5
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class CaseWriter:
         cases: the case repository (its writes join the transaction).
         uow: opens transactions; None only for in-memory unit tests (writes one by one).
         audit / outbox / documents: where events, messages and documents go.
+        recent: the case views cache; a case is forgotten there around each change.
     """
 
     def __init__(
@@ -71,7 +73,9 @@ class CaseWriter:
         audit: AuditTrail | None = None,
         outbox: Outbox | None = None,
         documents: DocumentStore | None = None,
+        recent: RecentCases | None = None,
     ) -> None:
+        self._recent = recent
         self._cases = cases
         self._uow = uow
         self._audit = audit
@@ -85,10 +89,18 @@ class CaseWriter:
             ConcurrentUpdate: the case changed since it was read, or the transaction
                 conflicted with another (re-read and retry: :func:`retry_conflicts`).
         """
-        if self._uow is None:
-            return await self._write(change, None)
-        async with self._uow.transaction() as tx:
-            return await self._write(change, tx)
+        recent = self._recent
+        if recent is not None and not change.new:
+            recent.forget(change.case.id)
+        try:
+            if self._uow is None:
+                return await self._write(change, None)
+            async with self._uow.transaction() as tx:
+                return await self._write(change, tx)
+        finally:
+            # Also after: a view read while the transaction was open saw the old state.
+            if recent is not None and not change.new:
+                recent.forget(change.case.id)
 
     async def _write(self, change: CaseChange, tx: Transaction | None) -> Case:
         if tx is None:  # in-memory repositories of unit tests take no session

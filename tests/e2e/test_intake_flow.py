@@ -90,3 +90,25 @@ async def test_withdrawn_case_refuses_further_statements(api: Api) -> None:
     late = await api.call("POST", f"/api/v1/cases/{case_id}/statement", statement(), token=alice)
     assert late.code == 409
     assert body(late)["code"] == "ILLEGAL_TRANSITION"
+
+
+async def test_case_view_shows_changes_made_here_at_once_and_others_within_the_cache_age(
+    api: Api,
+) -> None:
+    from adapters.mongo.cases import MongoCaseRepository
+
+    alice, bob = await api.sign_in(), await api.sign_in()
+    case_id = body(await api.call("POST", "/api/v1/cases", new_case(), token=alice))["id"]
+    path = f"/api/v1/cases/{case_id}"
+    assert body(await api.call("GET", path, token=alice))["version"] == 1  # now cached
+    # A stranger is refused on a cached read too (membership is checked on every view).
+    assert (await api.call("GET", path, token=bob)).code == 404
+    # A change through this process shows in the very next view.
+    answer = await api.call("POST", f"{path}/details", party_details(), token=alice)
+    assert answer.code == 200, answer.body
+    assert body(await api.call("GET", path, token=alice))["version"] == 2
+    # A change written elsewhere (another process) shows within the cache's age.
+    elsewhere = MongoCaseRepository(api.runtime.db)
+    await elsewhere.save(await elsewhere.get(case_id))
+    await asyncio.sleep(api.runtime.settings.case_view_cache_ms / 1000)
+    assert body(await api.call("GET", path, token=alice))["version"] == 3
