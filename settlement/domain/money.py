@@ -18,7 +18,7 @@ def _to_fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class Money:
     """An amount of CNY, always rounded to the fen.
 
@@ -30,11 +30,13 @@ class Money:
     amount: Decimal
     currency: Literal["CNY"] = "CNY"
 
-    def __post_init__(self) -> None:
-        if not self.amount.is_finite():
+    def __init__(self, amount: Decimal, currency: Literal["CNY"] = "CNY") -> None:
+        if not amount.is_finite():
             raise ValueError("money must be a finite amount")
-        # Normalise once here so every instance holds exactly two decimal places.
-        object.__setattr__(self, "amount", _to_fen(self.amount))
+        # Normalise once here so every instance holds exactly two decimal places (written
+        # by hand rather than generated: payouts build many amounts).
+        object.__setattr__(self, "amount", _to_fen(amount))
+        object.__setattr__(self, "currency", currency)
 
     @classmethod
     def of(cls, value: int | str | Decimal) -> Money:
@@ -53,19 +55,22 @@ class Money:
         return _ZERO
 
     @classmethod
-    def _exact(cls, amount: Decimal) -> Money:
-        # Sums and differences of fen amounts are already exact to the fen: skip re-rounding
-        # (payouts add many lines, and quantize dominated their cost).
+    def exact(cls, amount: Decimal) -> Money:
+        """Money for an amount already exact to the fen: a sum or difference of Money amounts.
+
+        Skips re-rounding (payouts add many lines, and quantize dominated their cost); any
+        other amount goes through ``Money(...)`` or :meth:`of`.
+        """
         money = object.__new__(cls)
         object.__setattr__(money, "amount", amount)
         object.__setattr__(money, "currency", "CNY")
         return money
 
     def __add__(self, other: Money) -> Money:
-        return Money._exact(self.amount + other.amount)
+        return Money.exact(self.amount + other.amount)
 
     def __sub__(self, other: Money) -> Money:
-        return Money._exact(self.amount - other.amount)
+        return Money.exact(self.amount - other.amount)
 
     def times(self, ratio: Decimal) -> Money:
         """This amount multiplied by ``ratio``, rounded half-up to the fen."""
@@ -110,4 +115,4 @@ def total(amounts: list[Money] | tuple[Money, ...]) -> Money:
     result = _ZERO.amount
     for money in amounts:
         result += money.amount
-    return Money._exact(result)
+    return Money.exact(result)

@@ -76,6 +76,7 @@ _BASIS: Mapping[Cover, tuple[LegalRef, ...]] = {
 
 
 _RATIO_MIN, _RATIO_MAX = Decimal(0), Decimal(1)
+_ZERO_AMOUNT = Money.zero().amount
 
 
 class PayoutNotSettled(ValueError):
@@ -246,23 +247,13 @@ def compute_payout(
         PayoutNotSettled: a party's liability is 待交警认定.
         ValueError: duplicate party labels or a ratio outside 0..1.
     """
-    labels = [p.label for p in parties]
-    if len(set(labels)) != len(labels):
-        raise ValueError("party labels must be unique")
-    ratios: dict[str, Decimal] = {}
-    fixed = fixed_ratios or {}
-    for p in parties:
-        if p.liability not in DEFAULT_RATIOS:
-            raise PayoutNotSettled(f"liability of {p.label} is not settled")
-        ratio = fixed.get(p.label, DEFAULT_RATIOS[p.liability])
-        if not _RATIO_MIN <= ratio <= _RATIO_MAX:
-            raise ValueError(f"ratio for {p.label} must be between 0 and 1")
-        ratios[p.label] = ratio
+    ratios = _ratios(parties, fixed_ratios or {})
     at_fault = {label: ratio > 0 for label, ratio in ratios.items()}
-    insured = {p.label: p.commercial_insured for p in parties}
+    insured: dict[str, bool] = {}
     limits: dict[str, Money] = {}
     own_damage: dict[str, bool] = {}
     for p in parties:
+        insured[p.label] = p.commercial_insured
         if p.commercial_limit is not None and p.commercial_insured:
             limits[p.label] = p.commercial_limit
         if p.own_damage_insured is not None:
@@ -276,12 +267,13 @@ def compute_payout(
         return Payout(lines, True, "互碰自赔 applies: each insurer pays its own insured's car.",
                       ratios, insured, limits, own_damage)
 
-    jqx = _jqx_shares(parties, at_fault)
     all_jqx = all(p.jqx_insured for p in parties)
     proxy = all_jqx and any(at_fault.values()) and not all(at_fault.values())
     by_label = {p.label: p for p in parties}
+    # What each victim has been paid so far (exact sums of fen amounts, so order is free).
+    paid = dict.fromkeys(by_label, _ZERO_AMOUNT)
     lines_out: list[PayoutLine] = []
-    for (payer, payee), amount in jqx.items():
+    for payer, payee, amount in _jqx_shares(parties, at_fault):
         if not by_label[payer].jqx_insured:
             lines_out.append(
                 PayoutLine("uninsured_within_jqx_limit", payer, payee, payer, amount))
@@ -291,33 +283,36 @@ def compute_payout(
             lines_out.append(PayoutLine("jqx_no_fault_proxy", payer, payee, payee, amount))
         else:
             lines_out.append(PayoutLine("jqx_no_fault", payer, payee, payer, amount))
+        paid[payee] += amount.amount
 
-    shares: dict[tuple[str, str], Money] = {}
+    # What 交强险 leaves of each victim's loss, shared by ratio among the parties at fault.
+    shares: list[tuple[str, str, Money]] = []
     for victim in parties:
-        received = total([amt for (_, payee), amt in jqx.items() if payee == victim.label])
-        remainder = (victim.loss - received).at_least_zero()
+        remainder = _at_least_zero(victim.loss.amount - paid[victim.label])
         for liable in parties:
             if liable.label != victim.label and at_fault[liable.label]:
-                shares[(liable.label, victim.label)] = remainder.times(ratios[liable.label])
-    for (liable_label, victim_label), share in shares.items():
+                shares.append((liable.label, victim.label, remainder.times(ratios[liable.label])))
+    for liable_label, victim_label, share in shares:
         liable = by_label[liable_label]
         if not liable.commercial_insured:
             # No 商业三者险: the liable party's own pocket, on a line of its own.
             lines_out.append(PayoutLine("tortfeasor_personally", liable_label, victim_label,
                                         liable_label, share))
+            paid[victim_label] += share.amount
             continue
         limit = liable.commercial_limit
         covered = share if limit is None else _commercial_part(liable_label, limit, share, shares)
         lines_out.append(PayoutLine("commercial_third_party", liable_label, victim_label,
                                     liable_label, covered))
+        paid[victim_label] += covered.amount
         if covered is not share and covered.amount != share.amount:
             # Beyond the sum insured: the rest is the liable party's own pocket.
             lines_out.append(PayoutLine("tortfeasor_personally", liable_label, victim_label,
                                         liable_label, share - covered))
+            paid[victim_label] += share.amount - covered.amount
     uncovered: dict[str, Money] = {}
     for victim in parties:
-        got = total([ln.amount for ln in lines_out if ln.payee == victim.label])
-        left = (victim.loss - got).at_least_zero()
+        left = _at_least_zero(victim.loss.amount - paid[victim.label])
         if victim.own_damage_insured is False:
             if not left.is_zero:
                 uncovered[victim.label] = left
@@ -328,11 +323,33 @@ def compute_payout(
                   uncovered)
 
 
+def _ratios(
+    parties: Sequence[PartyPosition], fixed: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    """Each party's liability ratio: fixed by an authority, else by its level."""
+    if len({p.label for p in parties}) != len(parties):
+        raise ValueError("party labels must be unique")
+    ratios: dict[str, Decimal] = {}
+    for p in parties:
+        if p.liability not in DEFAULT_RATIOS:
+            raise PayoutNotSettled(f"liability of {p.label} is not settled")
+        ratio = fixed.get(p.label, DEFAULT_RATIOS[p.liability])
+        if not _RATIO_MIN <= ratio <= _RATIO_MAX:
+            raise ValueError(f"ratio for {p.label} must be between 0 and 1")
+        ratios[p.label] = ratio
+    return ratios
+
+
+def _at_least_zero(amount: Decimal) -> Money:
+    """A difference of fen amounts as Money (exact already), or zero if negative."""
+    return Money.exact(amount) if amount > 0 else Money.zero()
+
+
 def _commercial_part(
-    liable: str, limit: Money, share: Money, shares: Mapping[tuple[str, str], Money]
+    liable: str, limit: Money, share: Money, shares: Sequence[tuple[str, str, Money]]
 ) -> Money:
     """What a sum insured of ``limit`` pays of ``share``: all, or its pro-rata part."""
-    claimed = total([amount for (payer, _), amount in shares.items() if payer == liable])
+    claimed = total([amount for payer, _, amount in shares if payer == liable])
     if claimed <= limit:
         return share
     # Several victims beyond the sum insured share it in proportion to their claims.
@@ -386,24 +403,32 @@ def _has_commercial_cover(vehicle: Vehicle) -> bool:
 
 def _jqx_shares(
     parties: Sequence[PartyPosition], at_fault: Mapping[str, bool]
-) -> dict[tuple[str, str], Money]:
-    """交强险 property payments (payer, payee) → amount, with the multi-vehicle allocation."""
-    limit = {
-        p.label: (JQX_PROPERTY_AT_FAULT if at_fault[p.label] else JQX_PROPERTY_NO_FAULT).amount
-        for p in parties
-    }
-    raw: dict[tuple[str, str], Decimal] = {}
+) -> list[tuple[str, str, Money]]:
+    """交强险 property payments (payer, payee, amount), payer by payer, with the multi-vehicle
+    allocation."""
+    if len(parties) == 2:
+        # Two vehicles: each insurer pays the other's loss up to its own limit.
+        first, second = parties
+        return [(first.label, second.label, second.loss.at_most(_jqx_limit(first, at_fault))),
+                (second.label, first.label, first.loss.at_most(_jqx_limit(second, at_fault)))]
+    limit = {p.label: _jqx_limit(p, at_fault).amount for p in parties}
+    # payer → [(victim, raw share)]: each victim's loss split among the others by their limits.
+    raw: dict[str, list[tuple[str, Decimal]]] = {p.label: [] for p in parties}
     for victim in parties:
         others = [p.label for p in parties if p.label != victim.label]
         pool = sum((limit[o] for o in others), Decimal(0))
         for other in others:
-            raw[(other, victim.label)] = victim.loss.amount * limit[other] / pool
-    out: dict[tuple[str, str], Money] = {}
-    for payer in parties:
-        mine = {k: v for k, v in raw.items() if k[0] == payer.label}
-        claimed = sum(mine.values(), Decimal(0))
-        cap = limit[payer.label]
-        for key, share in mine.items():
+            raw[other].append((victim.label, victim.loss.amount * limit[other] / pool))
+    out: list[tuple[str, str, Money]] = []
+    for payer, mine in raw.items():
+        claimed = sum((share for _, share in mine), Decimal(0))
+        cap = limit[payer]
+        for payee, share in mine:
             # An insurer never pays more than its limit in total: scale every victim down alike.
-            out[key] = Money(share if claimed <= cap else cap * share / claimed)
+            out.append((payer, payee, Money(share if claimed <= cap else cap * share / claimed)))
     return out
+
+
+def _jqx_limit(party: PartyPosition, at_fault: Mapping[str, bool]) -> Money:
+    """The party's 交强险 property limit: ¥2,000 at fault, ¥100 not (交强险条例第23条)."""
+    return JQX_PROPERTY_AT_FAULT if at_fault[party.label] else JQX_PROPERTY_NO_FAULT

@@ -1,16 +1,17 @@
 """Match the catalogue against a facts document, both ways round.
 
 Conditions are compiled once, at import, into closures over a :class:`Perspective`; rules are
-indexed by the manoeuvre their *self* must be doing, so a decision only looks at the handful of
-rules that can apply. Nothing here decides liability: :mod:`settlement.domain.liability`
-combines what fired.
+indexed by the facts they need (the manoeuvres, the kind of junction, a flag stated true…), so
+a decision only evaluates the handful of rules that can apply. Nothing here decides liability:
+:mod:`settlement.domain.liability` combines what fired.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from operator import attrgetter
+from functools import reduce
+from operator import and_, attrgetter
 
 from settlement.domain.facts import (
     AccidentFacts,
@@ -151,40 +152,95 @@ class Evaluation:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
+    # The rule's conditions that the index does not already guarantee.
     matches: Predicate
 
 
+# Top-level conditions the index can answer from one fact's value: ``in``, ``true``, ``false``.
+_INDEXED_OPS: dict[str, Callable[[Cond], frozenset[object]]] = {
+    "in": lambda cond: frozenset(cond.values),
+    "true": lambda cond: frozenset({True}),
+    "false": lambda cond: frozenset({False}),
+}
+
+
+# Distinct candidate sets kept (a handful in practice: they follow the manoeuvres stated).
+_MAX_CACHED_MASKS = 4096
+
+
+def _attr(path: str) -> str:
+    """The attribute of a :class:`Perspective` that holds ``path``."""
+    scope, _, name = path.partition(".")
+    return f"{'me' if scope == 'self' else scope}.{name}"
+
+
+def _reader(attrs: tuple[str, ...]) -> Callable[[Perspective], tuple[object, ...]]:
+    """Read every attribute in ``attrs`` of a perspective at once, as a tuple."""
+    if len(attrs) > 1:
+        return attrgetter(*attrs)  # one C call for all of them
+    if attrs:
+        get = attrgetter(attrs[0])
+        return lambda view: (get(view),)
+    return lambda view: ()
+
+
 class RuleSet:
-    """A catalogue compiled for matching. Build once per catalogue version and reuse."""
+    """A catalogue compiled for matching. Build once per catalogue version and reuse.
+
+    Rules are indexed by the facts they need: every top-level condition that asks for a fact
+    to hold given values (``is_``, ``true``, ``false``) becomes, per fact, a table from the
+    fact's value to the rules that value admits (as a bit mask, one bit per rule). A decision
+    reads those facts once per perspective, intersects the masks, and only evaluates the
+    remaining conditions of the few rules left.
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._compiled = tuple(
-            _Compiled(rule, conjunction([compile_condition(c) for c in rule.when]))
-            for rule in catalogue.rules
-            if rule.kind != "combination"  # applied by the combiner, never matched
-        )
-        self._keys = tuple(
-            (_manoeuvre_keys(c.rule, "self.manoeuvre"),
-             _manoeuvre_keys(c.rule, "other.manoeuvre"))
-            for c in self._compiled
-        )
+        matched = tuple(r for r in catalogue.rules
+                        if r.kind != "combination")  # applied by the combiner, never matched
         self.combination = next(
             (r for r in catalogue.rules if r.kind == "combination"), None
         )
-        # (self manoeuvre, other manoeuvre) → rules that can match; filled on first use.
-        self._by_pair: dict[tuple[str | None, str | None], tuple[_Compiled, ...]] = {}
+        # Per fact: value → rules it admits, and the rules that do not need that fact at all.
+        self._admits: tuple[dict[object, int], ...] = ()
+        self._unconstrained: tuple[int, ...] = ()
+        paths: list[str] = []
+        every = (1 << len(matched)) - 1
+        for path in dict.fromkeys(_indexed_paths(c for r in matched for c in r.when)):
+            _getter(path)  # an unknown path fails at import, as in compile_condition
+            unconstrained, admits = every, dict[object, int]()
+            for bit, rule in enumerate(matched):
+                allowed = _required_of_rule(rule, path)
+                if allowed is not None:
+                    unconstrained &= ~(1 << bit)
+                    for value in allowed:
+                        admits[value] = admits.get(value, 0) | 1 << bit
+            if unconstrained == every:
+                continue  # no rule needs this fact on its own
+            paths.append(path)
+            # A value no rule names (or an unstated fact) admits only the unconstrained rules.
+            self._admits += ({v: m | unconstrained for v, m in admits.items()},)
+            self._unconstrained += (unconstrained,)
+        self._read = _reader(tuple(_attr(p) for p in paths))
+        self._every = every
+        # A top-level indexed condition is settled by the index; the rest is evaluated.
+        self._compiled = tuple(
+            _Compiled(rule, conjunction([compile_condition(c) for c in rule.when
+                                         if c.op not in _INDEXED_OPS]))
+            for rule in matched
+        )
+        # Mask of admitted rules → those rules in catalogue order; filled on first use.
+        self._by_mask: dict[int, tuple[_Compiled, ...]] = {}
 
-    def _candidates(self, mine: str | None, theirs: str | None) -> tuple[_Compiled, ...]:
-        found = self._by_pair.get((mine, theirs))
+    def _candidates(self, view: Perspective) -> tuple[_Compiled, ...]:
+        # admits[path].get(value, unconstrained[path]) for every path, ANDed (all in C).
+        masks = map(dict.get, self._admits, self._read(view), self._unconstrained)
+        mask = reduce(and_, masks, self._every)
+        found = self._by_mask.get(mask)
         if found is None:
-            found = tuple(
-                item
-                for item, (self_keys, other_keys) in zip(self._compiled, self._keys, strict=True)
-                if (self_keys is None or mine in self_keys)
-                and (other_keys is None or theirs in other_keys)
-            )
-            self._by_pair[(mine, theirs)] = found
+            found = tuple(item for bit, item in enumerate(self._compiled) if mask >> bit & 1)
+            if len(self._by_mask) < _MAX_CACHED_MASKS:  # bounded, whatever the traffic
+                self._by_mask[mask] = found
         return found
 
     def evaluate(self, facts: AccidentFacts) -> Evaluation:
@@ -193,9 +249,9 @@ class RuleSet:
         misfits: list[Misfit] = []
         for label in facts.parties:
             me = facts.vehicles[label]
-            other = facts.vehicles.get(other_party(label)) or Vehicle(label=other_party(label))
+            other = facts.vehicles.get(other_party(label)) or _ABSENT[other_party(label)]
             view = Perspective(me, other, facts.location, facts.flags)
-            for item in self._candidates(me.manoeuvre, other.manoeuvre):
+            for item in self._candidates(view):
                 if not item.matches(view):
                     continue
                 parts = item.rule.parts
@@ -207,12 +263,45 @@ class RuleSet:
         return Evaluation(tuple(firings), tuple(misfits))
 
 
-def _manoeuvre_keys(rule: Rule, path: str) -> frozenset[str] | None:
-    """The values a top-level ``in`` condition on ``path`` allows (``None``: unconstrained)."""
-    for cond in rule.when:
-        if cond.op == "in" and cond.path == path:
-            return cond.values
+# The other side of a single-vehicle accident: a vehicle of which nothing is stated.
+_ABSENT: dict[PartyLabel, Vehicle] = {"A": Vehicle(label="A"), "B": Vehicle(label="B")}
+
+
+def _indexed_paths(conds: Iterable[Cond]) -> Iterable[str]:
+    """Every path an indexable condition names, nested ones included."""
+    for cond in conds:
+        if cond.op in _INDEXED_OPS:
+            yield cond.path
+        yield from _indexed_paths(cond.parts)
+
+
+def _required(cond: Cond, path: str) -> frozenset[object] | None:
+    """The values ``path`` must hold for ``cond`` to hold (``None``: any value may do)."""
+    if cond.op in _INDEXED_OPS:
+        return _INDEXED_OPS[cond.op](cond) if cond.path == path else None
+    if cond.op == "all":
+        return _intersection(_required(part, path) for part in cond.parts)
+    if cond.op == "any":
+        # Pinned only when every alternative pins it: then it is one of their values.
+        options = [_required(part, path) for part in cond.parts]
+        if not options or None in options:
+            return None
+        return frozenset().union(*options)  # type: ignore[arg-type]  # no None left
     return None
+
+
+def _required_of_rule(rule: Rule, path: str) -> frozenset[object] | None:
+    """The values of ``path`` a rule can fire with (``None``: any)."""
+    return _intersection(_required(cond, path) for cond in rule.when)
+
+
+def _intersection(sets: Iterable[frozenset[object] | None]) -> frozenset[object] | None:
+    """The values every pinned set allows; ``None`` when nothing pins them."""
+    out: frozenset[object] | None = None
+    for values in sets:
+        if values is not None:
+            out = values if out is None else out & values
+    return out
 
 
 def _misfits(
