@@ -275,6 +275,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
             photo_store=photo_store,
             documents=documents,
             settle=claims.settle,
+            withdraw=claims.withdraw,
             staff=MongoStaffRepository(db),
             authorities=parse_authorities(settings.authorities),
         ),

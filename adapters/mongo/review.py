@@ -93,7 +93,9 @@ class MongoReviewQueries:
                  for p in PARTY_LABELS]  # fmt: skip
         cursor = (
             self._cases.find(
-                {"status": CaseStatus.DETERMINED.value, "$or": asked, **_scope(jurisdiction)}
+                # A determined case is CLAIMED once an insurer holds one of its claims.
+                {"status": {"$in": [CaseStatus.DETERMINED.value, CaseStatus.CLAIMED.value]},
+                 "$or": asked, **_scope(jurisdiction)}
             )
             .sort([("determination.decided_at", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)

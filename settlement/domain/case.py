@@ -69,8 +69,14 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.POLICE_REVIEW: frozenset(
         {CaseStatus.DETERMINED, CaseStatus.ON_SCENE, CaseStatus.COLLECTING}
     ),
-    CaseStatus.DETERMINED: frozenset({CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED}),
-    CaseStatus.CLAIMED: frozenset({CaseStatus.MEDIATION, CaseStatus.CLOSED}),
+    # A 复核 that orders a new determination sends a determined case back to the police;
+    # its claims are withdrawn from the insurers.
+    CaseStatus.DETERMINED: frozenset(
+        {CaseStatus.CLAIMED, CaseStatus.MEDIATION, CaseStatus.CLOSED, CaseStatus.POLICE_REVIEW}
+    ),
+    CaseStatus.CLAIMED: frozenset(
+        {CaseStatus.MEDIATION, CaseStatus.CLOSED, CaseStatus.POLICE_REVIEW}
+    ),
     CaseStatus.MEDIATION: frozenset({CaseStatus.CLOSED}),
     CaseStatus.ON_SCENE: frozenset(),
     CaseStatus.CLOSED: frozenset(),
@@ -79,6 +85,19 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
 
 RECONSIDERATION_WINDOW = timedelta(days=3)
 """程序规定第七十一条: a 复核 is asked within three days of the determination being served."""
+
+
+class ReconsiderationOutcome(enum.StrEnum):
+    """The 复核结论 of the authority above the one that decided (程序规定, 复核): the
+    determination stands, or it is revoked and the accident is determined again."""
+
+    UPHELD = "upheld"  # 维持原道路交通事故认定
+    REDETERMINE = "redetermine"  # 责令原办案单位重新调查、认定; the first one is revoked
+
+
+RECONSIDERABLE = frozenset({"determined", "claimed"})
+"""Case statuses whose determination a 复核 can still revoke (not once in mediation or
+closed: the money has been settled by other means)."""
 
 PARTY_LABELS = ("A", "B")
 """The opener is party A, whoever joins is party B (the labels of the facts document)."""
@@ -520,6 +539,11 @@ class Case:
                 reason="reconsideration_window_closed",
                 deadline=deadline.isoformat(),
             )
+        if self.revoked_determinations:
+            raise PreconditionFailed(
+                "This accident's reconsideration (复核) has been heard; it is heard only once.",
+                reason="reconsideration_already_heard",
+            )
         requests = dict(determination.get("reconsideration_requests") or {})
         if label in requests:
             raise PreconditionFailed(
@@ -529,6 +553,62 @@ class Case:
         requests[label] = {"at": now, "reason": reason, "status": "pending"}
         changed = {**determination, "reconsideration_requests": requests}
         return replace(self, determination=changed, updated_at=now)
+
+    @property
+    def revoked_determinations(self) -> list[Mapping[str, Any]]:
+        """Determinations a 复核 revoked, oldest first (each with who revoked it and why)."""
+        revoked = (self.review or {}).get("revoked_determinations") or []
+        return [r for r in revoked if isinstance(r, Mapping)]
+
+    @property
+    def decision_round(self) -> int:
+        """1 for the first decision that settles the case, 2 after a 复核 revoked it, …"""
+        return 1 + len(self.revoked_determinations)
+
+    def conclude_reconsideration(
+        self, by: str, outcome: ReconsiderationOutcome, reason: str, now: datetime
+    ) -> Case:
+        """Record the 复核结论 on the parties' pending requests.
+
+        UPHELD keeps the determination. REDETERMINE revokes it (kept, with who revoked it
+        and why, under ``review.revoked_determinations``) and sends the case back to the
+        police queue for a new determination; the claims filed on the revoked one are
+        withdrawn by the caller in the same transaction.
+
+        Raises:
+            IllegalTransition: no determination, or the case is in mediation or closed.
+            PreconditionFailed: no party asked for a 复核, or it has been concluded.
+        """
+        determination = self.determination
+        if not determination or self.status.value not in RECONSIDERABLE:
+            raise IllegalTransition(
+                f"A case that is {self.status.value} has no determination a reconsideration "
+                "can still change.",
+                status=self.status.value,
+            )
+        requests = dict(determination.get("reconsideration_requests") or {})
+        pending = [k for k, r in requests.items() if r.get("status", "pending") == "pending"]
+        if not pending:
+            raise PreconditionFailed(
+                "No party has a pending reconsideration (复核) request on this case.",
+                reason="no_pending_reconsideration",
+            )
+        status = ("upheld" if outcome is ReconsiderationOutcome.UPHELD
+                  else "redetermination_ordered")  # fmt: skip
+        for label in pending:
+            requests[label] = {**requests[label], "status": status, "concluded_at": now}
+        conclusion = {"outcome": outcome.value, "by": by, "at": now, "reason": reason}
+        concluded = {**determination, "reconsideration_requests": requests,
+                     "reconsideration": conclusion}  # fmt: skip
+        if outcome is ReconsiderationOutcome.UPHELD:
+            return replace(self, determination=concluded, updated_at=now)
+        moved = self.transition(CaseStatus.POLICE_REVIEW, now)
+        review = dict(self.review or {})
+        revoked = [*self.revoked_determinations, {**concluded, "revoked_at": now,
+                                                  "revoked_by": by, "revoked_reason": reason}]
+        review.update(revoked_determinations=revoked, queued_at=now, claimed_by=None,
+                      claimed_at=None, decided_at=None, outcome=None)  # fmt: skip
+        return replace(moved, determination=None, review=review)
 
     @property
     def reconsideration_deadline(self) -> datetime | None:

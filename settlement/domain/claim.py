@@ -107,6 +107,8 @@ class Decision:
         document_sha256: its content hash, verifiable on our site.
         issuer: who issued it.
         issued_at: when.
+        round: 1 for the case's first decision; a 复核 that revoked the determination makes
+            the next one round 2 (its claims get ids of their own).
     """
 
     source: str
@@ -120,6 +122,7 @@ class Decision:
     document_sha256: str
     issuer: str
     issued_at: datetime
+    round: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +349,7 @@ def decision_of(
             document_sha256=str(document.get("sha256") or ""),
             issuer=f"{district_name(case.jurisdiction)}公安交通管理部门",
             issued_at=decided if isinstance(decided, datetime) else case.updated_at,
+            round=case.decision_round,
         )
     if case.status is not CaseStatus.AGREED and not (case.agreement or {}).get("document"):
         raise IllegalTransition(
@@ -382,9 +386,17 @@ def agreement_number(case: Case) -> str:
     return str(number) if number else f"XY-{case.jurisdiction}-{case.id}"
 
 
-def claim_id(case_id: str, party: str, cover: Cover) -> str:
-    """A claim's id: stable for its case, party and cover, so filing twice cannot happen."""
-    return f"{case_id}.{party}.{COVER_SHORT[cover]}"
+def claim_id(case_id: str, party: str, cover: Cover, round_: int = 1) -> str:
+    """A claim's id: stable for its case, party, cover and decision round, so filing twice
+    cannot happen; a decision made again after a 复核 files claims of its own (``.r2``)."""
+    suffix = f".r{round_}" if round_ > 1 else ""
+    return f"{case_id}.{party}.{COVER_SHORT[cover]}{suffix}"
+
+
+def claim_round(claim_id_: str) -> int:
+    """The decision round a claim id belongs to (see :func:`claim_id`)."""
+    last = claim_id_.rpartition(".")[2]
+    return int(last[1:]) if last[:1] == "r" and last[1:].isdigit() else 1
 
 
 def claims_for(
@@ -422,7 +434,7 @@ def claims_for(
                 continue
             claims.append(
                 Claim(
-                    id=claim_id(case.id, label, cover),
+                    id=claim_id(case.id, label, cover, decision.round),
                     case_id=case.id,
                     party=label,
                     cover=cover,

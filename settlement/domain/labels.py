@@ -468,6 +468,8 @@ _AUDIT_ACTION: dict[str, Pair] = {
     "mediation.receipt": ("调解平台受理", "Mediation platform registered the dispute"),
     "mediation.report": ("调解进展", "Mediation progress"),
     "insurer.cancel_claim": ("撤销保险报案", "Cancelled a claim with the insurer"),
+    "case.reconsideration": ("作出复核结论", "Concluded the reconsideration"),
+    "claim.cancel": ("撤回原认定的理赔报案", "Withdrew the revoked determination's claims"),
 }
 # Actions named after the entry point they record ("api.<Handler>.<method>", "page:<Page>").
 _AUDIT_ACTION_PREFIXES: tuple[tuple[str, Pair], ...] = (
@@ -542,6 +544,13 @@ _NOTICE: dict[str, Pair] = {
 }
 _RECONSIDERATION_STATUS: dict[str, Pair] = {
     "pending": ("复核申请已提交，等待上一级交警处理", "Reconsideration requested, pending"),
+    "upheld": ("复核结论：维持原认定", "Reconsidered: the determination stands"),
+    "redetermination_ordered": ("复核结论：撤销原认定，重新认定",
+                                "Reconsidered: revoked, to be determined again"),
+}
+_RECONSIDERATION_OUTCOME: dict[str, Pair] = {
+    "upheld": ("维持原事故认定", "The determination stands"),
+    "redetermine": ("撤销原认定，责令重新认定", "Revoked; to be determined again"),
 }
 
 # --- loss ---------------------------------------------------------------------------------
@@ -629,6 +638,7 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "outbox_status": _OUTBOX_STATUS,
     "notice": _NOTICE,
     "reconsideration_status": _RECONSIDERATION_STATUS,
+    "reconsideration_outcome": _RECONSIDERATION_OUTCOME,
     "loss_grade": _LOSS_GRADE,
     "repair_operation": _REPAIR_OPERATION,
     "confidence": _CONFIDENCE,

@@ -26,10 +26,12 @@ from settlement.domain.claim import (
     ClaimStatus,
     Cover,
     Decision,
+    claim_round,
     claims_for,
     decision_of,
 )
 from settlement.domain.exchange import (
+    ClaimCancellation,
     ClaimFiling,
     EvidenceRef,
     FiledClaim,
@@ -45,9 +47,10 @@ from settlement.errors import (
     ConcurrentUpdate,
     IllegalTransition,
     InvalidInput,
+    PreconditionFailed,
 )
 from settlement.ports.claims import InboundAnswer
-from settlement.services.dispatcher import KIND_FILE_CLAIM
+from settlement.services.dispatcher import KIND_CANCEL_CLAIM, KIND_FILE_CLAIM
 from settlement.services.exchange_support import (
     MAX_WRITE_ATTEMPTS,
     EvidenceCatalog,
@@ -96,6 +99,22 @@ def decide_claims_source(case: Case) -> Decision:
             computed = None  # a loss or cover the engine cannot read: insurers assess
         payout = computed.to_json_dict() if computed is not None else None
     return decision_of(case, determination_payout=payout)
+
+
+CANCEL_REASON = "事故认定经复核撤销，将重新认定 (determination revoked on reconsideration)"
+"""What insurers are told when a revoked determination withdraws a claim (no free text of
+ours leaves for partners)."""
+
+
+def cancellation_message(claim: Claim, reason: str) -> NewOutboxMessage:
+    """The insurer's notice that ``claim`` is withdrawn (sent after its filing, by claim id)."""
+    request_id = str(uuid.uuid4())
+    cancellation = ClaimCancellation(
+        request_id=request_id, insurer_code=claim.insurer_code, case_id=claim.case_id,
+        claim_number=claim.claim_number, reason=reason, claim_id=claim.id,
+    )  # fmt: skip
+    return NewOutboxMessage(kind=KIND_CANCEL_CLAIM, key=claim.id,
+                            payload=cancellation.to_payload(), request_id=request_id)  # fmt: skip
 
 
 def filing_of(case: Case, claim: Claim, evidence: tuple[EvidenceRef, ...]) -> ClaimFiling:
@@ -175,11 +194,49 @@ class ClaimFilings:
             )
             for claim in claims
         ]
-        filing = AuditEvent(actor="system", actor_kind="system", action="claim.file",
-                            case_id=case.id, details={"claims": len(claims)})  # fmt: skip
+        return await self._commit(work, "claim.file", messages, new_claims=claims)
+
+    async def withdraw(self, change: Case | CaseChange) -> Case:
+        """Save a case whose determination a 复核 has just revoked and withdraw its claims.
+
+        Every open claim becomes cancelled (its history says by whom and why) and its
+        insurer is sent a cancellation (``insurer.cancel_claim``), in the transaction of the
+        case change; the new determination files claims of its own.
+
+        Raises:
+            PreconditionFailed: one of the claims has been paid (money left on the revoked
+                decision; the dispute goes to court mediation instead). Nothing is written.
+            ConcurrentUpdate: the case or a claim changed since it was read.
+        """
+        work = change if isinstance(change, CaseChange) else CaseChange(change)
+        case = work.case
+        revoked = case.revoked_determinations[-1] if case.revoked_determinations else {}
+        by, reason = str(revoked.get("revoked_by") or "police"), CANCEL_REASON
+        now = self.store.clock.now()
+        claims = await self.store.claims.for_case(case.id)
+        if any(c.status is ClaimStatus.PAID for c in claims):
+            raise PreconditionFailed(
+                "An insurer has paid a claim of this case; the determination cannot be revoked "
+                "here. Refer the dispute to court mediation.",
+                reason="claim_paid",
+            )
+        cancelled = [c.transition(ClaimStatus.CANCELLED, by=f"staff:{by}", now=now, reason=reason)
+                     for c in claims if c.can_become(ClaimStatus.CANCELLED)]  # fmt: skip
+        messages = [cancellation_message(c, reason) for c in cancelled]
+        return await self._commit(work, "claim.cancel", messages, changed_claims=cancelled)
+
+    async def _commit(
+        self, work: CaseChange, action: str, messages: Sequence[NewOutboxMessage], *,
+        new_claims: Sequence[Claim] = (), changed_claims: Sequence[Claim] = (),
+    ) -> Case:
+        """The case change with its claims and their messages, in one transaction."""
+        event = AuditEvent(actor="system", actor_kind="system", action=action,
+                           case_id=work.case.id,
+                           details={"claims": len(new_claims) + len(changed_claims)})  # fmt: skip
         saved, _ = await self.store.commit(
-            case=case, new_claims=claims, effects=[*work.messages, *messages],
-            events=[*work.events, filing], documents=work.documents,
+            case=work.case, new_claims=new_claims, changed_claims=changed_claims,
+            effects=[*work.messages, *messages], events=[*work.events, event],
+            documents=work.documents,
         )  # fmt: skip
         assert saved is not None  # noqa: S101 - a case was given
         return saved
@@ -188,7 +245,8 @@ class ClaimFilings:
         """File the claims of an agreed or determined case (no-op if already filed)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             case = await self.store.cases.get(case_id)
-            if await self.store.claims.for_case(case_id):
+            claims = await self.store.claims.for_case(case_id)
+            if any(claim_round(c.id) == case.decision_round for c in claims):
                 return case
             try:
                 return await self.settle(case)
@@ -385,7 +443,9 @@ def _with_ref(notice: Notice, case: Case) -> Notice:
 
 def _claimed(case: Case, claims: Sequence[Claim], now: datetime) -> Case:
     """The first insurer holding a claim makes a settled case CLAIMED."""
-    if case.status in SETTLED and any(c.status is not ClaimStatus.FILED for c in claims):
+    # Claims a revoked determination withdrew are not the current decision's.
+    live = [c for c in claims if c.status is not ClaimStatus.CANCELLED]
+    if case.status in SETTLED and any(c.status is not ClaimStatus.FILED for c in live):
         return case.transition(CaseStatus.CLAIMED, now)
     return case
 

@@ -26,7 +26,7 @@ from settlement.domain.exchange import (
     OutboxMessage,
     SubscriptionMessage,
 )
-from settlement.errors import SettlementError
+from settlement.errors import SettlementError, UpstreamNotFound, UpstreamUnavailable
 from settlement.ports.outbox import Outbox
 from settlement.ports.partners import InsurerGateway, MediationGateway, Notifier
 
@@ -284,7 +284,14 @@ def cancel_claim_handler(insurers: InsurerGateway) -> Handler:
     """``insurer.cancel_claim``: payload is ``ClaimCancellation.to_payload()``."""
 
     async def handle(message: OutboxMessage) -> Mapping[str, Any]:
-        report = await insurers.cancel_claim(ClaimCancellation.from_payload(message.payload))
+        try:
+            report = await insurers.cancel_claim(ClaimCancellation.from_payload(message.payload))
+        except UpstreamNotFound as exc:
+            # Messages are not ordered: the claim's filing may still be on its way (or
+            # waiting for a retry). Try again later; the attempt limit bounds it.
+            raise UpstreamUnavailable(
+                f"the insurer does not know the claim yet: {exc.message}"
+            ) from exc
         return {"claim_number": report.claim_number, "status": report.status.value}
 
     return handle

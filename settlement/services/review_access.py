@@ -40,6 +40,7 @@ from settlement.services.unit_of_work import CaseChange, CaseWriter, PendingDocu
 SLA_TARGET = timedelta(minutes=30)
 """Target time from entering the police queue to a decision (proposal value)."""
 REASON_MIN, REASON_MAX = 4, 500
+_SETTLED_BY_POLICE = frozenset({CaseStatus.DETERMINED, CaseStatus.CLAIMED})
 
 
 def staff_event(
@@ -122,6 +123,8 @@ class CaseAccess:
         clock: time.
         writer: commits a change with its audit entry (and documents) in one transaction.
         settle: commits a change that has just determined a case, with its claims.
+        withdraw: commits a change that has just revoked a case's determination, with the
+            withdrawal of its claims.
     """
 
     def __init__(
@@ -132,12 +135,14 @@ class CaseAccess:
         clock: Clock,
         writer: CaseWriter,
         settle: Callable[[CaseChange], Awaitable[Case]] | None = None,
+        withdraw: Callable[[CaseChange], Awaitable[Case]] | None = None,
     ) -> None:
         self._cases = cases
         self._audit = audit
         self._clock = clock
         self._writer = writer
         self._settle = settle
+        self._withdraw = withdraw
 
     async def visible(
         self, staff: StaffSession, case_id: str, origin: RequestOrigin, action: str
@@ -189,6 +194,10 @@ class CaseAccess:
             if self._settle is not None and changed.status is CaseStatus.DETERMINED:
                 # The determination and its insurance claims commit together.
                 return await self._settle(work)
+            if self._withdraw is not None and case.status in _SETTLED_BY_POLICE and \
+                    changed.status is CaseStatus.POLICE_REVIEW:
+                # The revoked determination's claims are withdrawn in the same transaction.
+                return await self._withdraw(work)
             return await self._writer.commit(work)
         except SettlementError as exc:
             await self._audit.record(
@@ -227,8 +236,10 @@ class ReviewBase:
         writer: CaseWriter | None = None,
         staff: StaffRepository | None = None,
         authorities: Mapping[str, str] | None = None,
+        withdraw: Callable[[CaseChange], Awaitable[Case]] | None = None,
     ) -> None:
-        """``settle`` commits a change that has just determined a case, with its claims;
+        """``settle`` commits a change that has just determined a case, with its claims
+        (``withdraw``: one that revoked the determination, withdrawing them);
         ``writer`` commits every other action with its audit entry; ``staff`` gives the
         officer's name and badge number for the document, and ``authorities`` the issuing
         unit per jurisdiction (over the built-in table)."""
@@ -239,7 +250,7 @@ class ReviewBase:
         self._staff = staff
         self._authorities = dict(authorities or {})
         self._access = CaseAccess(cases=cases, audit=audit, clock=clock, writer=self._writer,
-                                  settle=settle)  # fmt: skip
+                                  settle=settle, withdraw=withdraw)  # fmt: skip
         self._cases = cases
         self._queries = queries
         self._audit = audit

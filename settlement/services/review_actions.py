@@ -8,16 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from settlement.domain.agreement import determination_content
-from settlement.domain.case import Case
+from settlement.domain.case import Case, ReconsiderationOutcome
 from settlement.domain.determination import Decision, check_decision, determination_record
 from settlement.domain.evidence import PhotoSlot
 from settlement.domain.jurisdiction import issuing_authority
-from settlement.domain.staff import (
-    StaffSession,
-)
-from settlement.errors import (
-    InvalidInput,
-)
+from settlement.domain.staff import Role, StaffSession
+from settlement.errors import InvalidInput, NotPermitted
 from settlement.services.audit import RequestOrigin
 from settlement.services.liability import assess_party_loss, region_for
 from settlement.services.review_access import (
@@ -168,6 +164,36 @@ class ReviewActions(ReviewBase):
             staff, case_id, origin, "case.request_retake",
             {"reason": why, "slots": ",".join(wanted)},
             lambda case, now: case.request_retake(staff.username, why, wanted, now),
+        )  # fmt: skip
+
+    async def conclude_reconsideration(
+        self, staff: StaffSession, case_id: str, outcome: str, reason: str,
+        origin: RequestOrigin,
+    ) -> Case:
+        """The 复核结论 on the parties' requests: ``upheld`` keeps the determination;
+        ``redetermine`` revokes it, sends the case back to the police queue and withdraws its
+        claims from the insurers (in the same transaction); the new determination files
+        claims with its own shares and amounts.
+
+        The 复核 belongs to the authority above the one that decided: supervisors only.
+
+        Raises:
+            NotPermitted: not a supervisor. InvalidInput: unknown outcome or bad reason.
+            PreconditionFailed: no pending request, or a claim has been paid.
+            IllegalTransition: the case is in mediation or closed.
+        """
+        if not staff.role.includes(Role.SUPERVISOR):
+            raise NotPermitted("A reconsideration is concluded by a supervisor.")
+        why = valid_reason(reason)
+        try:
+            conclusion = ReconsiderationOutcome(outcome)
+        except ValueError:
+            raise InvalidInput("Choose to uphold the determination or to determine again.",
+                               field="outcome") from None  # fmt: skip
+        return await self._access.act(
+            staff, case_id, origin, "case.reconsideration",
+            {"conclusion": conclusion.value, "reason": why},
+            lambda case, now: case.conclude_reconsideration(staff.username, conclusion, why, now),
         )  # fmt: skip
 
     async def refuse(

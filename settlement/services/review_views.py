@@ -279,7 +279,8 @@ class ReviewViews(ReviewBase):
         """The 复核 requests of determined cases in the reviewer's jurisdiction, earliest
         first (part of the queue page, whose view is audited)."""
         cases = await self._queries.reconsiderations(staff.jurisdiction, QUEUE_LIMIT)
-        items = [item for c in cases for item in reconsideration_requests(c)]
+        items = [item for c in cases for item in reconsideration_requests(c)
+                 if item.status == "pending"]  # fmt: skip
         return sorted(items, key=lambda item: item.at)
 
     async def search(

@@ -35,7 +35,7 @@ from settlement.services.console import GRADES, REVEALABLE, SLA_TARGET
 DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
 ACTION_LABELS = LABELS["audit_action"]
 DONE = frozenset({"determined", "retake", "refused", "released", "reassigned", "regraded",
-                  "mediation"})
+                  "mediation", "reconsidered"})
 CASE_ID = r"(C[0-9A-Z]{1,40})"
 
 
@@ -183,6 +183,17 @@ class MediationHandler(ConsoleHandler):
             raise tornado.web.HTTPError(503, reason="Court mediation is not configured")
         await desk.refer_to_mediation(case_id, self.staff, self.form("reason", 500))
         self.redirect(f"/console/cases/{case_id}?done=mediation")
+
+
+class ReconsiderationHandler(ConsoleHandler):
+    """The 复核结论 on a determined case: uphold it, or revoke it and determine again."""
+
+    @supervisor
+    async def post(self, case_id: str) -> None:
+        await self.review.conclude_reconsideration(
+            self.staff, case_id, self.form("outcome", 20), self.form("reason"), self.origin
+        )
+        self.redirect(f"/console/cases/{case_id}?done=reconsidered")
 
 
 class RefuseHandler(ConsoleHandler):
@@ -392,6 +403,7 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/refuse", RefuseHandler, None),
     (rf"/console/cases/{CASE_ID}/regrade", RegradeHandler, None),
     (rf"/console/cases/{CASE_ID}/mediation", MediationHandler, None),
+    (rf"/console/cases/{CASE_ID}/reconsideration", ReconsiderationHandler, None),
     (rf"/console/cases/{CASE_ID}/reveal", RevealHandler, None),
     (rf"/console/cases/{CASE_ID}/document", DocumentHandler, None),
     (rf"/console/cases/{CASE_ID}/document\.pdf", DocumentPdfHandler, None),

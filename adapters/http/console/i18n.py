@@ -193,6 +193,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.reassign_reason": ("改派理由", "Reason to reassign"),
     "audit.batch": ("封存批次", "Sealed in batch"),
     "audit.key.claims": ("理赔数", "Claims"),
+    "audit.key.conclusion": ("复核结论", "Conclusion"),
     "audit.key.slot": ("照片位置", "Photo"),
     "audit.key.claim_id": ("理赔编号", "Claim"),
     "audit.key.claim_status": ("理赔状态", "Claim status"),
@@ -236,6 +237,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recon.at": ("申请时间", "Asked at"),
     "recon.reason": ("理由", "Reason"),
     "recon.status": ("状态", "Status"),
+    "recon.conclude": ("作出复核结论", "Conclude the reconsideration"),
+    "recon.outcome": ("复核结论", "Conclusion"),
+    "recon.upheld": ("维持原事故认定", "The determination stands"),
+    "recon.redetermine": ("撤销原认定，责令重新认定（已报保险的理赔将撤回）",
+                          "Revoke it and determine again (its insurance claims are withdrawn)"),
+    "recon.conclusion_reason": ("复核理由（必填）", "Reason (required)"),
+    "done.reconsidered": ("已作出复核结论。", "The reconsideration was concluded."),
     "st.fact": ("事实项", "Fact"),
     "st.says_a": ("当事人 A 所述", "Party A says"),
     "st.says_b": ("当事人 B 所述", "Party B says"),
@@ -420,7 +428,7 @@ def label(lang: str, kind: str, code: object) -> str:
 _DETAIL_KIND: dict[str, str] = {
     "status": "case_status", "role": "staff_role", "required_role": "staff_role",
     "party": "party", "level_A": "liability", "level_B": "liability",
-    "claim_status": "claim_status", "slot": "slot",
+    "claim_status": "claim_status", "slot": "slot", "conclusion": "reconsideration_outcome",
 }  # fmt: skip
 
 

@@ -43,6 +43,7 @@ ENUM_KINDS: dict[str, str] = {
     "settlement.domain.exchange.MediationResult": "mediation_result",
     "settlement.domain.exchange.OutboxStatus": "outbox_status",
     "settlement.domain.notices.Milestone": "notice",
+    "settlement.domain.case.ReconsiderationOutcome": "reconsideration_outcome",
 }
 LITERAL_KINDS: dict[str, str] = {
     "settlement.domain.eligibility.Route": "route",
