@@ -33,6 +33,7 @@ async def test_api_docs_render_every_operation_without_external_assets(api: Api)
     for path, item in openapi_document()["paths"].items():
         for method in item:
             assert f"{method.upper()}</span> {path}</h2>" in html, (method, path)
+    assert "Console session, roles: supervisor, admin" in html  # the audit page
     # Offline machines: nothing is fetched from elsewhere.
     assert not re.search(r"""(src|href)=["']https?://""", html)
 

@@ -84,7 +84,7 @@ def _operations(document: Mapping[str, Any]) -> Any:
     """(anchor, method, path, operation) for every operation, in document order."""
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
-            if method in {"get", "post", "put", "patch", "delete"}:
+            if method in {"get", "head", "post", "put", "patch", "delete"}:
                 anchor = f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")
                 yield anchor, method.upper(), path, operation
 
