@@ -49,6 +49,11 @@ class MongoAuditLog:
         else:
             await self._entries.insert_one(to_document(entry), session=motor_session(tx))
 
+    async def append_all(self, entries: Sequence[AuditEntry], *, tx: Transaction) -> None:
+        documents = [to_document(entry) for entry in entries]
+        if documents:
+            await self._entries.insert_many(documents, session=motor_session(tx))
+
     async def get(self, entry_id: str) -> AuditEntry | None:
         document = await self._entries.find_one({"_id": entry_id})
         return None if document is None else from_document(document)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from adapters.mongo.types import Collection, Database, Document
 from settlement.domain.case import (
@@ -36,6 +36,18 @@ class MongoCaseRepository:
             await self._collection.insert_one(to_document(stored), session=session)
         except DuplicateKeyError:
             raise AlreadyExists("A case with this id already exists.", case_id=case.id) from None
+        return stored
+
+    async def add_all(self, cases: Sequence[Case], *, session: Any) -> Sequence[Case]:
+        stored = [replace(case, version=1) for case in cases]
+        try:
+            await self._collection.insert_many(
+                [to_document(case) for case in stored], session=session
+            )
+        except BulkWriteError as exc:
+            if any(e.get("code") == 11000 for e in exc.details.get("writeErrors", [])):
+                raise AlreadyExists("A case with this id already exists.") from None
+            raise
         return stored
 
     async def get(self, case_id: str, *, session: Any = None) -> Case:

@@ -15,6 +15,10 @@ class AuditLog(Protocol):
         """Store an unsealed entry, inside ``tx`` when given. Never contends with others."""
         ...
 
+    async def append_all(self, entries: Sequence[AuditEntry], *, tx: Transaction) -> None:
+        """Store unsealed entries inside ``tx``, in one write."""
+        ...
+
     async def get(self, entry_id: str) -> AuditEntry | None: ...
 
     async def for_case(self, case_id: str, limit: int) -> Sequence[AuditEntry]:

@@ -15,6 +15,13 @@ class CaseRepository(Protocol):
     async def add(self, case: Case, *, session: Transaction | None = None) -> Case:
         """Store a new case (version 1), inside ``session`` when given."""
 
+    async def add_all(self, cases: Sequence[Case], *, session: Transaction) -> Sequence[Case]:
+        """Store new cases (version 1) inside ``session``, in one write.
+
+        Raises:
+            AlreadyExists: a case with one of these ids exists.
+        """
+
     async def get(self, case_id: str) -> Case:
         """Raises CaseNotFound if there is no such case."""
 

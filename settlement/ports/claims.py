@@ -47,6 +47,14 @@ class TransactionalCases(Protocol):
         """
         ...
 
+    async def add_all(self, cases: Sequence[Case], *, session: Transaction) -> Sequence[Case]:
+        """Store new cases (version 1) inside ``session``, in one write.
+
+        Raises:
+            AlreadyExists: a case with one of these ids exists.
+        """
+        ...
+
     async def save(self, case: Case, *, session: Transaction | None = None) -> Case:
         """Store ``case`` if its version is unchanged, inside ``session`` when given.
 

@@ -114,6 +114,14 @@ class AuditTrail:
         await self._log.append(entry, tx=tx)
         return entry
 
+    async def record_all(self, entries: Sequence[AuditEntry], *, tx: Transaction) -> None:
+        """Append entries made with :meth:`entry` inside ``tx``, in one write.
+
+        Raises:
+            Whatever the store raises (fail closed, as :meth:`record`).
+        """
+        await self._log.append_all(entries, tx=tx)
+
     async def recent(self, limit: int = 100) -> Sequence[AuditEntry]:
         return await self._log.recent(limit)
 

@@ -9,12 +9,13 @@ does not name.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-from settlement.domain.audit import AuditEvent
+from settlement.domain.audit import AuditEntry, AuditEvent
 from settlement.domain.case import Case
 from settlement.domain.exchange import NewOutboxMessage
 from settlement.errors import ConcurrentUpdate
@@ -26,6 +27,7 @@ from settlement.services.recent_cases import RecentCases
 
 MAX_WRITE_ATTEMPTS = 5
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,11 @@ class CaseWriter:
         self._audit = audit
         self._outbox = outbox
         self._documents = documents
+        # Cases opened at the same moment (every driver at the scene opens one) commit
+        # together: one transaction's round trips and journal wait for the lot.
+        self._openings: GroupCommit[tuple[Case, list[AuditEntry]], Case] = GroupCommit(
+            self._open_together
+        )
 
     async def commit(self, change: CaseChange) -> Case:
         """Write ``change`` atomically.
@@ -89,6 +96,10 @@ class CaseWriter:
             ConcurrentUpdate: the case changed since it was read, or the transaction
                 conflicted with another (re-read and retry: :func:`retry_conflicts`).
         """
+        if change.new and self._uow is not None and not change.documents and not change.messages:
+            # The entries are made now, in the caller's context (its request's origin).
+            entries = [] if self._audit is None else [self._audit.entry(e) for e in change.events]
+            return await self._openings.submit((change.case, entries))
         recent = self._recent
         if recent is not None and not change.new:
             recent.forget(change.case.id)
@@ -101,6 +112,17 @@ class CaseWriter:
             # Also after: a view read while the transaction was open saw the old state.
             if recent is not None and not change.new:
                 recent.forget(change.case.id)
+
+    async def _open_together(self, openings: Sequence[tuple[Case, list[AuditEntry]]]
+                             ) -> Sequence[Case]:  # fmt: skip
+        """New cases and their audit entries in one transaction."""
+        if self._uow is None:
+            raise RuntimeError("group commits need a unit of work")
+        async with self._uow.transaction() as tx:
+            saved = await self._cases.add_all([case for case, _ in openings], session=tx)
+            if self._audit is not None:
+                await self._audit.record_all([e for _, es in openings for e in es], tx=tx)
+        return saved
 
     async def _write(self, change: CaseChange, tx: Transaction | None) -> Case:
         if tx is None:  # in-memory repositories of unit tests take no session
@@ -127,6 +149,72 @@ class CaseWriter:
             for event in change.events:
                 await self._audit.record(event, tx=tx)
         return saved
+
+
+class GroupCommit(Generic[T, R]):
+    """Requests that arrive together are written by one call of ``write`` (group commit).
+
+    The first request is written at once; while up to ``in_flight`` writes are under way
+    the next requests queue, and each write takes up to ``limit`` of them. No request waits
+    for company. When a write of several fails, each of them is written alone, so a
+    failure is reported to the request that causes it and to no other.
+
+    Args:
+        write: writes the items in one transaction; returns one result per item, in order.
+    """
+
+    def __init__(self, write: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *,
+                 limit: int = 100, in_flight: int = 2) -> None:  # fmt: skip
+        self._write = write
+        self._limit = limit
+        self._in_flight = in_flight
+        self._queue: list[tuple[T, asyncio.Future[R]]] = []
+        self._writers: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: T) -> R:
+        """Write ``item`` (with whatever else is waiting) and return its result."""
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, done))
+        # A writer that has finished is done() before its discard callback has run.
+        if sum(not writer.done() for writer in self._writers) < self._in_flight:
+            writer = asyncio.create_task(self._drain())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
+        return await done
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
+            try:
+                if len(batch) == 1:
+                    await _settle(batch[0][1], self._write([batch[0][0]]))
+                    continue
+                try:
+                    results = await self._write([item for item, _ in batch])
+                except Exception:  # each item is retried alone below
+                    await asyncio.gather(*[_settle(done, self._write([item]))
+                                           for item, done in batch])  # fmt: skip
+                    continue
+                for (_, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        done.set_result(result)
+            except BaseException as exc:  # cancelled at shutdown: nobody may wait forever
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                raise
+
+
+async def _settle(done: asyncio.Future[R], write: Awaitable[Sequence[R]]) -> None:
+    """Hand the one result (or the error) of ``write`` to ``done``."""
+    try:
+        result = (await write)[0]
+    except Exception as exc:  # handed to the request that waits for it
+        if not done.done():
+            done.set_exception(exc)
+    else:
+        if not done.done():
+            done.set_result(result)
 
 
 async def retry_conflicts(

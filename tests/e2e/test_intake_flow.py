@@ -112,3 +112,20 @@ async def test_case_view_shows_changes_made_here_at_once_and_others_within_the_c
     await elsewhere.save(await elsewhere.get(case_id))
     await asyncio.sleep(api.runtime.settings.case_view_cache_ms / 1000)
     assert body(await api.call("GET", path, token=alice))["version"] == 3
+
+
+async def test_cases_opened_together_each_commit_with_their_own_audit_entry(api: Api) -> None:
+    tokens = [await api.sign_in() for _ in range(5)]
+    answers = await asyncio.gather(
+        *[
+            api.call("POST", "/api/v1/cases", new_case(), token=tokens[n % 5],
+                     headers={"X-Request-Id": f"open-{n}"})
+            for n in range(30)
+        ]
+    )  # fmt: skip
+    assert [a.code for a in answers] == [201] * 30
+    opened = {body(a)["id"]: f"open-{n}" for n, a in enumerate(answers)}
+    entries = api.runtime.db["audit_log"].find({"action": "case.open"})
+    recorded = {e["case_id"]: e["request_id"] async for e in entries}
+    # One entry per case, carrying the request that opened it (not a neighbour's).
+    assert recorded == opened
