@@ -14,7 +14,7 @@ Collections:
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -23,6 +23,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from adapters.mongo.batching import Coalescer
 from adapters.mongo.types import Collection, Database, Document, motor_session
 from settlement.domain.audit import AuditEntry, AuditEvent, Batch
 from settlement.ports.outbox import Transaction
@@ -39,13 +40,17 @@ class MongoAuditLog:
         self._batches: Collection = db["audit_batches"]
         self._lease: Collection = db["audit_lease"]
         self._checkpoints: Collection = db["audit_checkpoints"]
-        self._appends = _GroupInsert(self._entries)
+        # Appends outside a transaction that arrive together share one insert_many; each
+        # caller returns once its own entry is stored (with the client's write concern).
+        self._appends: Coalescer[Document, None] = Coalescer(
+            functools.partial(_insert_entries, self._entries), limit=1000, in_flight=2
+        )
 
     # --- appends and reads (request path) -----------------------------------------------
 
     async def append(self, entry: AuditEntry, *, tx: Transaction | None = None) -> None:
         if tx is None:
-            await self._appends.insert(to_document(entry))
+            await self._appends(to_document(entry))
         else:
             await self._entries.insert_one(to_document(entry), session=motor_session(tx))
 
@@ -175,58 +180,17 @@ class MongoAuditLog:
         return {int(d["_id"]): str(d["digest"]) async for d in self._checkpoints.find({})}
 
 
-class _GroupInsert:
-    """Appends outside a transaction that arrive together share one ``insert_many``.
-
-    Each caller still returns only once its own entry is stored (acknowledged with the
-    client's write concern); while one batch is in flight the next one fills up, so many
-    concurrent appends cost a few round trips and journal waits instead of one each.
-    """
-
-    def __init__(self, collection: Collection, *, limit: int = 1000, in_flight: int = 2) -> None:
-        self._collection = collection
-        self._limit = limit
-        self._in_flight = in_flight
-        self._queue: list[tuple[Document, asyncio.Future[None]]] = []
-        self._flushers: set[asyncio.Task[None]] = set()
-
-    async def insert(self, document: Document) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((document, done))
-        if len(self._flushers) < self._in_flight:
-            flusher = asyncio.create_task(self._flush())
-            self._flushers.add(flusher)
-            flusher.add_done_callback(self._flushers.discard)
-        await done
-
-    async def _flush(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
-            try:
-                await self._collection.insert_many([d for d, _ in batch], ordered=False)
-            except BulkWriteError as exc:
-                failed = {int(e["index"]) for e in exc.details.get("writeErrors", [])}
-                every = bool(exc.details.get("writeConcernErrors"))
-                for index, (_, done) in enumerate(batch):
-                    if every or index in failed:
-                        _settle(done, exc)
-                    else:
-                        _settle(done, None)
-            except Exception as exc:  # handed to every caller of the batch: fail closed
-                for _, done in batch:
-                    _settle(done, exc)
-            else:
-                for _, done in batch:
-                    _settle(done, None)
-
-
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
-    if done.done():
-        return  # the caller was cancelled; its entry is stored (or not) all the same
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+async def _insert_entries(collection: Collection, documents: Sequence[Document]
+                          ) -> list[BaseException | None]:  # fmt: skip
+    """Insert a batch of entries; a write error fails its own entry, a write concern error
+    (nothing known to be durable) every entry."""
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        failed = {int(e["index"]) for e in exc.details.get("writeErrors", [])}
+        every = bool(exc.details.get("writeConcernErrors"))
+        return [exc if every or i in failed else None for i in range(len(documents))]
+    return [None] * len(documents)
 
 
 class _Abort(Exception):

@@ -23,6 +23,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from adapters.mongo.batching import Coalescer
 from adapters.mongo.cases import from_document as case_from_document
 from adapters.mongo.types import Collection, Database, Document
 from settlement.domain.case import Case, CaseStatus
@@ -50,12 +51,26 @@ class MongoClaimRepository:
 
     def __init__(self, db: Database) -> None:
         self._collection: Collection = db[COLLECTION]
+        self._reads: Coalescer[str, Claim] = Coalescer(self._get_many)
 
     async def get(self, claim_id: str, *, session: Any = None) -> Claim:
+        """Reads outside a transaction that arrive together share one ``$in`` query."""
+        if session is None:
+            return await self._reads(claim_id)
         document = await self._collection.find_one({"_id": claim_id}, session=session)
         if document is None:
             raise ClaimNotFound("No claim with this id.", claim_id=claim_id)
         return from_document(document)
+
+    async def _get_many(self, claim_ids: Sequence[str]) -> list[Claim | BaseException]:
+        wanted = list(dict.fromkeys(claim_ids))
+        cursor = self._collection.find({"_id": {"$in": wanted}}).batch_size(len(wanted))
+        found = {document["_id"]: document for document in await cursor.to_list(None)}
+        return [
+            from_document(found[claim_id]) if claim_id in found
+            else ClaimNotFound("No claim with this id.", claim_id=claim_id)
+            for claim_id in claim_ids
+        ]  # fmt: skip
 
     async def for_case(self, case_id: str) -> Sequence[Claim]:
         cursor = self._collection.find({"case_id": case_id}).sort(

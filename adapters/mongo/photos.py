@@ -20,6 +20,7 @@ from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo.batching import Coalescer
 from adapters.mongo.types import motor_session
 from settlement.domain.evidence import (
     DuplicateMatch,
@@ -28,6 +29,7 @@ from settlement.domain.evidence import (
     PhotoRecord,
     PhotoSlot,
     PhotoVerdict,
+    PrivacyCopy,
     Reason,
     hamming,
 )
@@ -215,6 +217,7 @@ class MongoPhotoRepository:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self._db = db
         self._collection: AsyncIOMotorCollection[Document] = db[COLLECTION]
+        self._copies: Coalescer[str, Sequence[PrivacyCopy]] = Coalescer(self._privacy_copies_of)
 
     async def ensure_indexes(self) -> None:
         await ensure_photo_indexes(self._db)
@@ -265,7 +268,27 @@ class MongoPhotoRepository:
         cursor = self._collection.find({"case_id": case_id}).sort("received_at", ASCENDING)
         return [from_document(doc) async for doc in cursor]
 
+    async def privacy_copies(self, case_id: str) -> Sequence[PrivacyCopy]:
+        """Concurrent callers (insurer reads) share one query."""
+        return await self._copies(case_id)
 
+    async def _privacy_copies_of(self, case_ids: Sequence[str]) -> list[Sequence[PrivacyCopy]]:
+        wanted = list(dict.fromkeys(case_ids))
+        found: dict[str, list[PrivacyCopy]] = {case_id: [] for case_id in wanted}
+        cursor = (
+            self._collection.find({"case_id": {"$in": wanted}}, _COPY_PROJECTION)
+            .sort([("case_id", ASCENDING), ("received_at", ASCENDING)])
+            .batch_size(1000)
+        )
+        for doc in await cursor.to_list(None):
+            copy = PrivacyCopy(
+                doc["_id"], doc["keys"]["privacy"], _dt(doc["received_at"]), PhotoSlot(doc["slot"])
+            )
+            found[doc["case_id"]].append(copy)
+        return [tuple(found[case_id]) for case_id in case_ids]
+
+
+_COPY_PROJECTION = {"_id": 1, "case_id": 1, "received_at": 1, "keys.privacy": 1, "slot": 1}
 _MATCH_PROJECTION = {"_id": 1, "case_id": 1, "party": 1, "sha256": 1, "phash": 1}
 
 

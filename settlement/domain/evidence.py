@@ -272,6 +272,16 @@ class PhotoRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacyCopy:
+    """Where a photo's privacy copy (no metadata) is kept: all partners ever get of it."""
+
+    photo_id: str
+    privacy_key: str
+    received_at: datetime
+    slot: PhotoSlot
+
+
+@dataclass(frozen=True, slots=True)
 class PhotoChecklist:
     """Which required photos are still missing for a case."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from settlement.domain.evidence import DuplicateMatch, PhotoFacts, PhotoRecord
+from settlement.domain.evidence import DuplicateMatch, PhotoFacts, PhotoRecord, PrivacyCopy
 from settlement.ports.outbox import Transaction
 
 PhotoSource = Path | bytes
@@ -136,4 +136,12 @@ class PhotoRepository(Protocol):
 
     async def list_for_case(self, case_id: str) -> Sequence[PhotoRecord]:
         """All records of a case, oldest first."""
+        ...
+
+
+class EvidenceIndex(Protocol):
+    """The privacy copies of a case's photos, for what partners are shown of a case."""
+
+    async def privacy_copies(self, case_id: str) -> Sequence[PrivacyCopy]:
+        """The case's privacy copies, oldest photo first."""
         ...

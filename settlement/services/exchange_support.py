@@ -23,7 +23,7 @@ from typing import Any
 from settlement.domain.audit import ActorKind, AuditEvent, clean_details
 from settlement.domain.case import Case, Party
 from settlement.domain.claim import Claim
-from settlement.domain.evidence import PhotoRecord, partner_may_receive
+from settlement.domain.evidence import PrivacyCopy, partner_may_receive
 from settlement.domain.exchange import EvidenceRef, NewOutboxMessage, SubscriptionMessage
 from settlement.domain.privacy import mask_plate
 from settlement.errors import InvalidInput, PhotoNotFound
@@ -38,7 +38,7 @@ from settlement.ports.claims import (
 from settlement.ports.documents import DocumentStore
 from settlement.ports.identity import Clock
 from settlement.ports.outbox import Outbox
-from settlement.ports.photos import PhotoRepository, PhotoStore
+from settlement.ports.photos import EvidenceIndex, PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.dispatcher import KIND_WECHAT_MESSAGE
 from settlement.services.unit_of_work import PendingDocument
@@ -182,17 +182,17 @@ class EvidenceCatalog:
     under a key never changes and its description can be cached for good.
     """
 
-    photos: PhotoRepository | None = None
+    photos: EvidenceIndex | None = None
     store: PhotoStore | None = None
     _digests: OrderedDict[str, tuple[int, str]] = field(default_factory=OrderedDict, repr=False)
 
-    async def records(self, case_id: str) -> Sequence[PhotoRecord]:
+    async def records(self, case_id: str) -> Sequence[PrivacyCopy]:
         if self.photos is None or self.store is None:
             return ()
-        found = await self.photos.list_for_case(case_id)
-        return [record for record in found if partner_may_receive(record.slot)]
+        found = await self.photos.privacy_copies(case_id)
+        return [copy for copy in found if partner_may_receive(copy.slot)]
 
-    async def record(self, case_id: str, evidence_id: str) -> PhotoRecord:
+    async def record(self, case_id: str, evidence_id: str) -> PrivacyCopy:
         check_id(evidence_id)
         for record in await self.records(case_id):
             if record.photo_id == evidence_id:
@@ -217,7 +217,7 @@ class EvidenceCatalog:
             )
         return tuple(refs)
 
-    async def describe(self, record: PhotoRecord) -> tuple[int, str]:
+    async def describe(self, record: PrivacyCopy) -> tuple[int, str]:
         cached = self._digests.get(record.privacy_key)
         if cached is not None:
             self._digests.move_to_end(record.privacy_key)

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from settlement.domain.claim import Assessment, Claim, ClaimStatus, check_amount
-from settlement.domain.evidence import PhotoRecord
+from settlement.domain.evidence import PrivacyCopy
 from settlement.domain.exchange import EvidenceRef, Payout
 from settlement.errors import ClaimNotFound, InvalidInput
 from settlement.ports.cases import StoredResponse
@@ -208,7 +208,7 @@ class InsurerClaims:
         return self._evidence_parts(record, size, start_offset, chunk_size)
 
     async def _evidence_parts(
-        self, record: PhotoRecord, size: int, start_offset: int, chunk_size: int
+        self, record: PrivacyCopy, size: int, start_offset: int, chunk_size: int
     ) -> AsyncIterator[EvidencePart]:
         store = self.evidence.store
         assert store is not None  # noqa: S101 - the record was found through it

@@ -160,9 +160,12 @@ async def insurer_api(mongo_db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
 
 
 @contextlib.asynccontextmanager
-async def serving(exchange: Exchange, db: Any, pki: TestPki) -> AsyncIterator[InsurerApi]:
+async def serving(
+    exchange: Exchange, db: Any, pki: TestPki, *, translate_error: Any = None
+) -> AsyncIterator[InsurerApi]:
     """The insurer API of ``exchange`` on a mutual-TLS port of 127.0.0.1."""
-    servicer = SettlementServiceServicer(exchange.insurer, MongoRequestLog(db))
+    servicer = SettlementServiceServicer(exchange.insurer, MongoRequestLog(db),
+                                         translate_error=translate_error)  # fmt: skip
     credentials = grpc.ssl_server_credentials(
         [(pki.server.key, pki.server.cert)], root_certificates=pki.ca.pem, require_client_auth=True
     )

@@ -1,0 +1,192 @@
+"""GetClaim under concurrency, over mTLS on 127.0.0.1 against a real mongod: claim reads,
+evidence lists and the access entries of many callers share queries and inserts, yet
+every caller gets exactly its own claim and evidence, every read is in the audit log
+before its answer arrives, and a read whose entry cannot be stored returns nothing."""
+
+# ruff: noqa: F811 - the pki fixture is imported from the shared harness
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
+from adapters.mongo.audit import MongoAuditLog, ensure_audit_indexes
+from adapters.mongo.claims import MongoClaimRepository
+from adapters.mongo.errors import database_error
+from adapters.mongo.photos import MongoPhotoRepository, ensure_photo_indexes
+from adapters.photos.local_store import LocalPhotoStore
+from adapters.system import SystemClock
+from settlement.errors import ClaimNotFound
+from settlement.services.audit import AuditTrail
+from tests.integration.grpc import pki as pki_module
+from tests.integration.grpc.claims_harness import (
+    TOKENS,
+    InsurerApi,
+    bearer,
+    claims_of,
+    make_exchange,
+    pki,  # noqa: F401 - fixture
+    prepare_db,
+    serving,
+    store_settled,
+)
+from tests.integration.photos.test_mongo_photos import make_record
+
+CASES = 12
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+
+
+@dataclass
+class Fixture:
+    api: InsurerApi
+    claims: dict[str, tuple[str, str]]  # claim id -> (insurer, case id)
+    evidence: dict[str, list[str]]  # case id -> its photo ids, oldest first
+
+
+@pytest.fixture
+async def audited_api(
+    mongo_db: Any, pki: pki_module.TestPki, tmp_path: Path
+) -> AsyncIterator[Fixture]:
+    await prepare_db(mongo_db)
+    await ensure_audit_indexes(mongo_db)
+    await ensure_photo_indexes(mongo_db)
+    photos = MongoPhotoRepository(mongo_db)
+    pool = ThreadPoolExecutor(2)
+    store = LocalPhotoStore(tmp_path / "photos", executor=pool)
+    exchange = make_exchange(
+        mongo_db, photos=photos, photo_store=store,
+        audit=AuditTrail(MongoAuditLog(mongo_db), SystemClock()),
+    )  # fmt: skip
+    claims: dict[str, tuple[str, str]] = {}
+    evidence: dict[str, list[str]] = {}
+    for c in range(CASES):
+        case = await store_settled(exchange, mongo_db)
+        # Cases differ in how many photos they have (0 to 3), stored newest first.
+        ids = [f"p{c}-{n}" for n in range(c % 4)]
+        for n, photo_id in reversed(list(enumerate(ids))):
+            key = f"privacy/{photo_id}.jpg"
+            await store.put(key, photo_id.encode() * 100, content_type="image/jpeg")
+            record = make_record(photo_id, case_id=case.id, received_at=T0 + timedelta(minutes=n))
+            await photos.record(replace(record, privacy_key=key))
+        evidence[case.id] = ids
+        for claim in (await claims_of(mongo_db, case.id)).values():
+            claims[claim.id] = (claim.insurer_code, case.id)
+    async with serving(exchange, mongo_db, pki, translate_error=database_error) as api:
+        yield Fixture(api, claims, evidence)
+    pool.shutdown()
+
+
+async def views_of(db: Any, claim_id: str) -> int:
+    return int(
+        await db["audit_log"].count_documents(
+            {"action": "claim.view", "details.claim_id": claim_id}
+        )
+    )
+
+
+async def test_concurrent_reads_each_get_their_own_claim_recorded_before_the_answer(
+    audited_api: Fixture, mongo_db: Any
+) -> None:
+    api, rounds = audited_api.api, 4
+    channels = {code: api.channel(code) for code in TOKENS}
+    stubs = {code: api.stub(channel) for code, channel in channels.items()}
+
+    async def reader(claim_id: str) -> None:
+        insurer, case_id = audited_api.claims[claim_id]
+        for done in range(1, rounds + 1):
+            response = await stubs[insurer].GetClaim(
+                pb.GetClaimRequest(claim_id=claim_id), metadata=bearer(insurer), timeout=20
+            )
+            assert response.claim.claim_id == claim_id
+            assert response.claim.case_id == case_id
+            assert [e.evidence_id for e in response.claim.evidence] == (
+                audited_api.evidence[case_id]
+            )
+            # The answer is here: its access entry must be stored already.
+            assert await views_of(mongo_db, claim_id) >= done
+
+    try:
+        # Three readers per claim, all at once: the shared queries carry repeated ids.
+        await asyncio.gather(*(reader(c) for c in audited_api.claims for _ in range(3)))
+    finally:
+        for channel in channels.values():
+            await channel.close()
+    for claim_id in audited_api.claims:
+        assert await views_of(mongo_db, claim_id) == 3 * rounds
+
+
+async def test_reads_whose_access_entries_cannot_be_stored_return_nothing(
+    audited_api: Fixture, mongo_db: Any
+) -> None:
+    # Every entry now breaks a rule of the collection, so no insert can succeed.
+    rule = {"$jsonSchema": {"required": ["entry_that_never_exists"]}}
+    await mongo_db.command("collMod", "audit_log", validator=rule)
+    claim_ids = list(audited_api.claims)
+    channels = {code: audited_api.api.channel(code) for code in TOKENS}
+    try:
+        calls = [
+            audited_api.api.stub(channels[audited_api.claims[c][0]]).GetClaim(
+                pb.GetClaimRequest(claim_id=c), metadata=bearer(audited_api.claims[c][0]),
+                timeout=20,
+            )
+            for c in claim_ids
+        ]  # fmt: skip
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        for result in results:
+            assert isinstance(result, grpc.aio.AioRpcError), result
+            assert result.code() is grpc.StatusCode.INTERNAL
+            assert "claim" not in (result.details() or "").lower()
+        assert await mongo_db["audit_log"].count_documents({"action": "claim.view"}) == 0
+
+        # Once entries can be stored again, the same reads succeed (nothing stuck).
+        await mongo_db.command("collMod", "audit_log", validator={})
+        claim_id = claim_ids[0]
+        insurer = audited_api.claims[claim_id][0]
+        response = await audited_api.api.stub(channels[insurer]).GetClaim(
+            pb.GetClaimRequest(claim_id=claim_id), metadata=bearer(insurer), timeout=20
+        )
+        assert response.claim.claim_id == claim_id
+        assert await views_of(mongo_db, claim_id) == 1
+    finally:
+        for channel in channels.values():
+            await channel.close()
+
+
+async def test_shared_claim_reads_tell_missing_claims_apart(mongo_db: Any) -> None:
+    await prepare_db(mongo_db)
+    exchange = make_exchange(mongo_db)
+    case = await store_settled(exchange, mongo_db)
+    present = list((await claims_of(mongo_db, case.id)).values())
+    repository = MongoClaimRepository(mongo_db)
+    wanted = [p.id for p in present] + [f"{case.id}.Z.cp", present[0].id]
+    results = await asyncio.gather(*(repository.get(i) for i in wanted), return_exceptions=True)
+    assert results[: len(present)] == present
+    assert isinstance(results[len(present)], ClaimNotFound)
+    assert results[-1] == present[0]
+
+
+async def test_shared_evidence_lists_keep_each_case_apart_and_in_order(mongo_db: Any) -> None:
+    await ensure_photo_indexes(mongo_db)
+    photos = MongoPhotoRepository(mongo_db)
+    for case_id, count in (("case-a", 3), ("case-b", 1)):
+        for n in reversed(range(count)):
+            await photos.record(make_record(f"{case_id}-{n}", case_id=case_id,
+                                            received_at=T0 + timedelta(minutes=n)))  # fmt: skip
+    results = await asyncio.gather(
+        photos.privacy_copies("case-a"), photos.privacy_copies("case-none"),
+        photos.privacy_copies("case-b"), photos.privacy_copies("case-a"),
+    )  # fmt: skip
+    assert [[c.photo_id for c in r] for r in results] == [
+        ["case-a-0", "case-a-1", "case-a-2"], [], ["case-b-0"], ["case-a-0", "case-a-1", "case-a-2"],
+    ]  # fmt: skip
+    assert results[0][1].privacy_key == "privacy/case-a-1.jpg"
+    assert results[0][1].received_at == T0 + timedelta(minutes=1)
