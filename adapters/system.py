@@ -17,7 +17,9 @@ class SystemClock:
 class RandomIds:
     def case_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%y%m%d")
-        tail = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+        # Ten base-32 digits from one 50-bit draw (one system call, not one per digit).
+        bits = secrets.randbits(50)
+        tail = "".join(_ALPHABET[(bits >> shift) & 31] for shift in range(45, -1, -5))
         return f"C{stamp}{tail}"
 
     def token(self) -> str:

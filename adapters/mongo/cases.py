@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,7 +113,7 @@ def to_document(case: Case) -> Document:
         "version": case.version,
         "status": case.status.value,
         "scene": {
-            **asdict(case.scene),
+            **_fields(case.scene),
             "location": {
                 "type": "Point",
                 "coordinates": [case.scene.location.longitude, case.scene.location.latitude],
@@ -121,7 +121,7 @@ def to_document(case: Case) -> Document:
         },
         "parties": {label: _party_document(party) for label, party in case.parties.items()},
         "party_user_ids": [party.user_id for party in case.parties.values()],
-        "invitation": None if case.invitation is None else asdict(case.invitation),
+        "invitation": None if case.invitation is None else _fields(case.invitation),
         "capture_nonce": case.capture_nonce,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
@@ -172,6 +172,15 @@ def from_document(document: Mapping[str, Any]) -> Case:
     )
 
 
+def _fields(value: Any) -> Document:
+    """A flat dataclass as a document: ``asdict`` without its deep copies (the document is
+    only encoded, never changed)."""
+    return {
+        f.name: dict(v) if isinstance(v := getattr(value, f.name), Mapping) else v
+        for f in fields(value)
+    }
+
+
 def _plain(value: Mapping[str, Any] | None) -> Document | None:
     return None if value is None else dict(value)
 
@@ -180,8 +189,8 @@ def _party_document(party: Party) -> Document:
     return {
         "user_id": party.user_id,
         "joined_at": party.joined_at,
-        "details": None if party.details is None else asdict(party.details),
-        "statement": None if party.statement is None else asdict(party.statement),
+        "details": None if party.details is None else _fields(party.details),
+        "statement": None if party.statement is None else _fields(party.statement),
     }
 
 
