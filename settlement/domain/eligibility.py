@@ -21,6 +21,7 @@ case stays online but only the police may decide it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +31,7 @@ from settlement.domain.facts import (
     AccidentFacts,
     PartyLabel,
     Vehicle,
+    attribute_reader,
 )
 from settlement.domain.rules.model import LegalRef
 
@@ -321,15 +323,47 @@ class Eligibility:
 _Check = tuple[str, str, frozenset[object]]
 
 
-def _compile(
-    exclusions: tuple[Exclusion, ...],
-) -> tuple[tuple[Exclusion, tuple[_Check, ...], tuple[_Check, ...]], ...]:
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A gate table compiled for checking.
+
+    ``entries`` are the exclusions in gate order with their scene and vehicle checks;
+    ``scene`` and ``vehicle`` read every triggering fact at once, and ``scene_values`` /
+    ``vehicle_values`` hold the matching sets in the same order, for a quick screen: most
+    documents trigger nothing, and then the gate is answered without walking its entries.
+    """
+
+    entries: tuple[tuple[Exclusion, tuple[_Check, ...], tuple[_Check, ...]], ...]
+    scene: Callable[[AccidentFacts], tuple[object, ...]]
+    scene_values: tuple[frozenset[object], ...]
+    vehicle: Callable[[Vehicle], tuple[object, ...]]
+    vehicle_values: tuple[frozenset[object], ...]
+
+    def triggers_any(self, facts: AccidentFacts, vehicles: list[Vehicle]) -> bool:
+        """True when some fact has a triggering value (the entries then say which)."""
+        if any(map(frozenset.__contains__, self.scene_values, self.scene(facts))):
+            return True
+        return any(any(map(frozenset.__contains__, self.vehicle_values, self.vehicle(v)))
+                   for v in vehicles)
+
+
+def _compile(exclusions: tuple[Exclusion, ...]) -> _Table:
     # Sets, not the tuples as written: an unstated (None) fact is looked up, not scanned for.
     def checks(e: Exclusion, vehicle: bool) -> tuple[_Check, ...]:
         return tuple((t.scope, t.field, frozenset(t.values)) for t in e.triggers
                      if (t.scope == "vehicle") is vehicle)
 
-    return tuple((e, checks(e, False), checks(e, True)) for e in exclusions)
+    entries = tuple((e, checks(e, False), checks(e, True)) for e in exclusions)
+    scene = [(f"{scope}.{name}", values) for _, found, _ in entries
+             for scope, name, values in found]
+    vehicle = [(name, values) for _, _, found in entries for _, name, values in found]
+    return _Table(
+        entries,
+        attribute_reader([path for path, _ in scene]),
+        tuple(values for _, values in scene),
+        attribute_reader([name for name, _ in vehicle]),
+        tuple(values for _, values in vehicle),
+    )
 
 
 _COMPILED = _compile(EXCLUSIONS)
@@ -354,10 +388,13 @@ def check(
     """
     table = _COMPILED if exclusions is EXCLUSIONS else _compile(exclusions)
     flags, location = facts.flags, facts.location
+    disputed = flags.dispute_on_facts is True
     vehicles: list[Vehicle] = [facts.vehicles[label] for label in facts.parties]
+    if not table.triggers_any(facts, vehicles):
+        return Eligibility((), disputed)
     refusals: list[Refusal] = []
     hits: dict[str, tuple[PartyLabel, ...]] = {}
-    for exclusion, scene_triggers, vehicle_triggers in table:
+    for exclusion, scene_triggers, vehicle_triggers in table.entries:
         scene = False
         for scope, name, values in scene_triggers:
             if getattr(flags if scope == "flags" else location, name) in values:
@@ -375,7 +412,6 @@ def check(
         if scene or parties:
             hits[exclusion.reason] = parties
             refusals.append(Refusal(exclusion, parties))
-    disputed = flags.dispute_on_facts is True
     if not (admitted and refusals):
         return Eligibility(tuple(refusals), disputed)
     admits = tuple(r for r in refusals if r.exclusion.admissible and r.reason in admitted)

@@ -21,10 +21,11 @@ the right) cannot be expressed otherwise. They are listed in ``VEHICLE_EXTENSION
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Literal, cast, get_args
+from operator import attrgetter
+from typing import Any, Literal, cast, get_args
 
 from settlement.errors import InvalidInput
 
@@ -574,6 +575,17 @@ def parse_facts(document: object) -> AccidentFacts:
             raise _fail(prefix, "is required")
         vehicles[label] = parse_vehicle(raw_vehicles[label], label, prefix)
     return AccidentFacts(location=location, flags=flags, vehicles=vehicles)
+
+
+def attribute_reader(names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function reading every (dotted) attribute in ``names`` of an object at once, as a
+    tuple: one C call for all of them, for checks that look at many facts per decision."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return lambda obj: ()
 
 
 def other_party(label: PartyLabel) -> PartyLabel:

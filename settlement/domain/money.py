@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 FEN = Decimal("0.01")
+_ONE = Decimal(1)  # compared as a Decimal: comparing with an int converts it on every call
 
 
 def _to_fen(amount: Decimal) -> Decimal:
@@ -74,7 +75,7 @@ class Money:
 
     def times(self, ratio: Decimal) -> Money:
         """This amount multiplied by ``ratio``, rounded half-up to the fen."""
-        if ratio == 1:
+        if ratio == _ONE:
             return self  # 全部责任: the product is this amount, already exact to the fen
         return Money(self.amount * ratio)
 
@@ -84,7 +85,7 @@ class Money:
 
     def at_most(self, cap: Money) -> Money:
         """The smaller of this amount and ``cap``."""
-        return self if self <= cap else cap
+        return self if self.amount <= cap.amount else cap
 
     def at_least_zero(self) -> Money:
         """This amount, or zero if it is negative."""

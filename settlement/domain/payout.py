@@ -209,18 +209,18 @@ class Payout:
 def _hupeng_blocker(
     parties: Sequence[PartyPosition],
     at_fault: Mapping[str, bool],
-    injuries: bool,
-    outside_property_damage: bool,
+    all_jqx: bool,
+    beyond_the_cars: bool,
 ) -> str | None:
     if len(parties) < 2:
         return "互碰自赔 needs at least two vehicles."
-    if not all(p.jqx_insured for p in parties):
+    if not all_jqx:
         return "互碰自赔 needs every vehicle insured under 交强险."
-    if injuries or outside_property_damage:
+    if beyond_the_cars:
         return "互碰自赔 covers vehicle damage only, with no injury and no damage outside the cars."
     if not all(at_fault.values()):
         return "互碰自赔 needs every party at fault; a 全部/无 case uses 无责代赔 instead."
-    if any(p.loss > HUPENG_MAX_LOSS for p in parties):
+    if any(p.loss.amount > HUPENG_MAX_LOSS.amount for p in parties):
         return "互碰自赔 needs every vehicle's loss to be 2,000 yuan or less."
     return None
 
@@ -248,7 +248,7 @@ def compute_payout(
         ValueError: duplicate party labels or a ratio outside 0..1.
     """
     ratios = _ratios(parties, fixed_ratios or {})
-    at_fault = {label: ratio > 0 for label, ratio in ratios.items()}
+    at_fault = {label: ratio > _RATIO_MIN for label, ratio in ratios.items()}
     insured: dict[str, bool] = {}
     limits: dict[str, Money] = {}
     own_damage: dict[str, bool] = {}
@@ -259,7 +259,8 @@ def compute_payout(
         if p.own_damage_insured is not None:
             own_damage[p.label] = p.own_damage_insured
 
-    blocker = _hupeng_blocker(parties, at_fault, injuries, outside_property_damage)
+    all_jqx = all(p.jqx_insured for p in parties)
+    blocker = _hupeng_blocker(parties, at_fault, all_jqx, injuries or outside_property_damage)
     if blocker is None:
         lines = tuple(
             PayoutLine("jqx_hupeng_zipei", p.label, p.label, p.label, p.loss) for p in parties
@@ -267,7 +268,6 @@ def compute_payout(
         return Payout(lines, True, "互碰自赔 applies: each insurer pays its own insured's car.",
                       ratios, insured, limits, own_damage)
 
-    all_jqx = all(p.jqx_insured for p in parties)
     proxy = all_jqx and any(at_fault.values()) and not all(at_fault.values())
     by_label = {p.label: p for p in parties}
     # What each victim has been paid so far (exact sums of fen amounts, so order is free).

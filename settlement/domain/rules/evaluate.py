@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from functools import reduce
-from operator import and_, attrgetter
+from operator import attrgetter, or_
 
 from settlement.domain.facts import (
     AccidentFacts,
@@ -19,6 +19,7 @@ from settlement.domain.facts import (
     Location,
     PartyLabel,
     Vehicle,
+    attribute_reader,
     other_party,
 )
 from settlement.domain.rules.catalogue import CATALOGUE
@@ -156,13 +157,15 @@ class _Compiled:
     matches: Predicate
 
 
-# Top-level conditions the index can answer from one fact's value: ``in``, ``true``, ``false``.
+# Conditions the index reads from one fact's value: ``in``, ``true`` and ``false``.
 _INDEXED_OPS: dict[str, Callable[[Cond], frozenset[object]]] = {
     "in": lambda cond: frozenset(cond.values),
     "true": lambda cond: frozenset({True}),
     "false": lambda cond: frozenset({False}),
 }
 
+# A fact and the values that satisfy it, e.g. ("self.manoeuvre", {"reversing", ...}).
+_Literal = tuple[str, frozenset[object]]
 
 # Distinct candidate sets kept (a handful in practice: they follow the manoeuvres stated).
 _MAX_CACHED_MASKS = 4096
@@ -174,24 +177,17 @@ def _attr(path: str) -> str:
     return f"{'me' if scope == 'self' else scope}.{name}"
 
 
-def _reader(attrs: tuple[str, ...]) -> Callable[[Perspective], tuple[object, ...]]:
-    """Read every attribute in ``attrs`` of a perspective at once, as a tuple."""
-    if len(attrs) > 1:
-        return attrgetter(*attrs)  # one C call for all of them
-    if attrs:
-        get = attrgetter(attrs[0])
-        return lambda view: (get(view),)
-    return lambda view: ()
-
-
 class RuleSet:
     """A catalogue compiled for matching. Build once per catalogue version and reuse.
 
-    Rules are indexed by the facts they need: every top-level condition that asks for a fact
-    to hold given values (``is_``, ``true``, ``false``) becomes, per fact, a table from the
-    fact's value to the rules that value admits (as a bit mask, one bit per rule). A decision
-    reads those facts once per perspective, intersects the masks, and only evaluates the
-    remaining conditions of the few rules left.
+    Rules are indexed by the facts they need. Each top-level condition that pins facts
+    becomes a *clause*: facts with the values that satisfy them, one of which must hold for
+    the condition to hold (``is_("self.manoeuvre", ...)`` is one fact; ``any_of`` whose every
+    alternative pins a fact is several). Per fact, a table maps its value to the clauses it
+    satisfies (a bit mask, one bit per clause). A decision reads those facts once per
+    perspective, ORs their masks, and evaluates only the rules whose clauses all hold; a
+    top-level ``is_``/``true``/``false`` condition is settled by the index and not evaluated
+    again.
     """
 
     def __init__(self, catalogue: Catalogue) -> None:
@@ -201,46 +197,46 @@ class RuleSet:
         self.combination = next(
             (r for r in catalogue.rules if r.kind == "combination"), None
         )
-        # Per fact: value → rules it admits, and the rules that do not need that fact at all.
-        self._admits: tuple[dict[object, int], ...] = ()
-        self._unconstrained: tuple[int, ...] = ()
-        paths: list[str] = []
-        every = (1 << len(matched)) - 1
-        for path in dict.fromkeys(_indexed_paths(c for r in matched for c in r.when)):
+        clauses: list[tuple[_Literal, ...]] = []
+        needs: list[int] = []  # per rule, the bits of its clauses
+        for rule in matched:
+            need = 0
+            for cond in rule.when:
+                clause = _clause(cond)
+                if clause is not None:
+                    need |= 1 << len(clauses)
+                    clauses.append(clause)
+            needs.append(need)
+        # Per fact: value → the clauses it satisfies.
+        satisfies: dict[str, dict[object, int]] = {}
+        for bit, clause in enumerate(clauses):
+            for path, values in clause:
+                table = satisfies.setdefault(path, {})
+                for value in values:
+                    table[value] = table.get(value, 0) | 1 << bit
+        for path in satisfies:
             _getter(path)  # an unknown path fails at import, as in compile_condition
-            unconstrained, admits = every, dict[object, int]()
-            for bit, rule in enumerate(matched):
-                allowed = _required_of_rule(rule, path)
-                if allowed is not None:
-                    unconstrained &= ~(1 << bit)
-                    for value in allowed:
-                        admits[value] = admits.get(value, 0) | 1 << bit
-            if unconstrained == every:
-                continue  # no rule needs this fact on its own
-            paths.append(path)
-            # A value no rule names (or an unstated fact) admits only the unconstrained rules.
-            self._admits += ({v: m | unconstrained for v, m in admits.items()},)
-            self._unconstrained += (unconstrained,)
-        self._read = _reader(tuple(_attr(p) for p in paths))
-        self._every = every
-        # A top-level indexed condition is settled by the index; the rest is evaluated.
+        self._read = attribute_reader([_attr(path) for path in satisfies])
+        self._satisfies = tuple(satisfies.values())
+        self._none = (0,) * len(satisfies)  # a value no clause names satisfies none
+        self._needs = tuple(needs)
         self._compiled = tuple(
             _Compiled(rule, conjunction([compile_condition(c) for c in rule.when
                                          if c.op not in _INDEXED_OPS]))
             for rule in matched
         )
-        # Mask of admitted rules → those rules in catalogue order; filled on first use.
+        # Clauses that hold → the rules they admit, in catalogue order; filled on first use.
         self._by_mask: dict[int, tuple[_Compiled, ...]] = {}
 
     def _candidates(self, view: Perspective) -> tuple[_Compiled, ...]:
-        # admits[path].get(value, unconstrained[path]) for every path, ANDed (all in C).
-        masks = map(dict.get, self._admits, self._read(view), self._unconstrained)
-        mask = reduce(and_, masks, self._every)
-        found = self._by_mask.get(mask)
+        # satisfies[fact].get(value, 0) for every fact, ORed (all in C).
+        held = reduce(or_, map(dict.get, self._satisfies, self._read(view), self._none), 0)
+        found = self._by_mask.get(held)
         if found is None:
-            found = tuple(item for bit, item in enumerate(self._compiled) if mask >> bit & 1)
+            found = tuple(item for item, need in zip(self._compiled, self._needs, strict=True)
+                          if need & ~held == 0)
             if len(self._by_mask) < _MAX_CACHED_MASKS:  # bounded, whatever the traffic
-                self._by_mask[mask] = found
+                self._by_mask[held] = found
         return found
 
     def evaluate(self, facts: AccidentFacts) -> Evaluation:
@@ -267,41 +263,21 @@ class RuleSet:
 _ABSENT: dict[PartyLabel, Vehicle] = {"A": Vehicle(label="A"), "B": Vehicle(label="B")}
 
 
-def _indexed_paths(conds: Iterable[Cond]) -> Iterable[str]:
-    """Every path an indexable condition names, nested ones included."""
-    for cond in conds:
-        if cond.op in _INDEXED_OPS:
-            yield cond.path
-        yield from _indexed_paths(cond.parts)
-
-
-def _required(cond: Cond, path: str) -> frozenset[object] | None:
-    """The values ``path`` must hold for ``cond`` to hold (``None``: any value may do)."""
+def _clause(cond: Cond) -> tuple[_Literal, ...] | None:
+    """Facts of which one at least must have one of its values for ``cond`` to hold
+    (``None``: the condition pins no fact the index can read)."""
     if cond.op in _INDEXED_OPS:
-        return _INDEXED_OPS[cond.op](cond) if cond.path == path else None
+        return ((cond.path, _INDEXED_OPS[cond.op](cond)),)
     if cond.op == "all":
-        return _intersection(_required(part, path) for part in cond.parts)
+        # Every part must hold, so any one part's clause will do: the first there is.
+        return next((c for c in map(_clause, cond.parts) if c is not None), None)
     if cond.op == "any":
-        # Pinned only when every alternative pins it: then it is one of their values.
-        options = [_required(part, path) for part in cond.parts]
+        # One alternative must hold: its facts join the clause, so every one must pin some.
+        options = [_clause(part) for part in cond.parts]
         if not options or None in options:
             return None
-        return frozenset().union(*options)  # type: ignore[arg-type]  # no None left
+        return tuple(literal for option in options if option for literal in option)
     return None
-
-
-def _required_of_rule(rule: Rule, path: str) -> frozenset[object] | None:
-    """The values of ``path`` a rule can fire with (``None``: any)."""
-    return _intersection(_required(cond, path) for cond in rule.when)
-
-
-def _intersection(sets: Iterable[frozenset[object] | None]) -> frozenset[object] | None:
-    """The values every pinned set allows; ``None`` when nothing pins them."""
-    out: frozenset[object] | None = None
-    for values in sets:
-        if values is not None:
-            out = values if out is None else out & values
-    return out
 
 
 def _misfits(
