@@ -223,7 +223,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
     queries = MongoReviewQueries(db)
     exchange = build_exchange(
         settings, db, clock, server_api, recipients, photo_repository, photo_store,
-        metrics=metrics, audit=audit, documents=document_store,
+        metrics=metrics, audit=audit, documents=document_store, recent=recent,
     )
     claims = exchange.claims
     documents = DocumentIssuer(
@@ -346,6 +346,7 @@ def build_exchange(
     metrics: Metrics | None = None,
     audit: AuditTrail | None = None,
     documents: MongoDocumentStore | None = None,
+    recent: RecentCases | None = None,
 ) -> Exchange:
     """The claims, insurer API and mediation use cases, and the outbox dispatcher."""
     outbox = MongoOutbox(db)
@@ -370,6 +371,7 @@ def build_exchange(
         uow=MongoUnitOfWork(db.client),
         clock=clock,
         recipients=recipients,
+        recent=recent,
         templates=NotificationTemplates(
             claim_filed=templates.get("claim_filed", ""),
             claim_assessed=templates.get("claim_assessed", ""),

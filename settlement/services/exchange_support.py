@@ -41,6 +41,7 @@ from settlement.ports.outbox import Outbox
 from settlement.ports.photos import EvidenceIndex, PhotoStore
 from settlement.services.audit import AuditTrail
 from settlement.services.dispatcher import KIND_WECHAT_MESSAGE
+from settlement.services.recent_cases import RecentCases, changing
 from settlement.services.unit_of_work import PendingDocument
 
 MAX_WRITE_ATTEMPTS = 5
@@ -93,6 +94,8 @@ class ExchangeStore:
     """Records each change in its transaction, and partners' reads before they get data."""
     documents: DocumentStore | None = None
     """Where documents issued by a change (agreement, 事故认定书) are kept."""
+    recent: RecentCases | None = None
+    """The drivers' case views cache: a case changed here is forgotten there."""
 
     async def commit(
         self,
@@ -117,7 +120,8 @@ class ExchangeStore:
         """
         about = case or notice_case
         messages = [m for m in [await self._message(about, e) for e in effects] if m]
-        async with self.uow.transaction() as tx:
+        forgetting = changing(self.recent, None if case is None else case.id)
+        async with forgetting, self.uow.transaction() as tx:
             saved_case = None if case is None else await self.cases.save(case, session=tx)
             await self.claims.add_all(new_claims, session=tx)
             saved = [await self.claims.save(c, session=tx) for c in changed_claims]

@@ -3,18 +3,19 @@
 Every driver polls their case; reading it from the database on each poll costs a round
 trip that dominates the request. Cases read in the last ``ttl_s`` seconds answer instead.
 
-What a reader may see: a change made by another process (or staff, an insurer, the
-sealer's neighbours writing outside :class:`~settlement.services.unit_of_work.CaseWriter`)
-shows at most ``ttl_s`` late. A change committed through this process's writer shows at
-once: the writer forgets the case before and after it commits, and a read that began
+What a reader may see: a change made by another process of the service shows at most
+``ttl_s`` late. A change committed in this process (the case writer, the exchange's store)
+shows at once: the case is forgotten before and after the commit, and a read that began
 before a forget is never cached (it may have seen the state before the change).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from settlement.domain.case import Case
 
@@ -71,6 +72,16 @@ class RecentCases:
             self._forgotten.move_to_end(case_id)
             self._prune(now)
 
+    @contextlib.asynccontextmanager
+    async def changing(self, case_id: str) -> AsyncIterator[None]:
+        """Around a change of the case: forgotten before, and after, when a view read while
+        the change was being committed may have seen the state before it."""
+        self.forget(case_id)
+        try:
+            yield
+        finally:
+            self.forget(case_id)
+
     def _prune(self, now: float) -> None:
         # Oldest first: drop what expired, then what is beyond the size bound. A forget
         # older than ttl_s can no longer veto a put, and a dropped one only means a read
@@ -82,3 +93,11 @@ class RecentCases:
         while forgotten and (len(forgotten) > self._size
                              or now - next(iter(forgotten.values())) >= self.ttl_s):  # fmt: skip
             forgotten.popitem(last=False)
+
+
+def changing(recent: RecentCases | None, case_id: str | None
+             ) -> AbstractAsyncContextManager[None]:  # fmt: skip
+    """:meth:`RecentCases.changing`, or nothing when there is no cache or no case."""
+    if recent is None or case_id is None:
+        return contextlib.nullcontext()
+    return recent.changing(case_id)

@@ -23,7 +23,7 @@ from settlement.ports.claims import TransactionalCases, UnitOfWork
 from settlement.ports.documents import DocumentStore, RenderedDocument
 from settlement.ports.outbox import Outbox, Transaction
 from settlement.services.audit import AuditTrail
-from settlement.services.recent_cases import RecentCases
+from settlement.services.recent_cases import RecentCases, changing
 
 MAX_WRITE_ATTEMPTS = 5
 T = TypeVar("T")
@@ -100,18 +100,11 @@ class CaseWriter:
             # The entries are made now, in the caller's context (its request's origin).
             entries = [] if self._audit is None else [self._audit.entry(e) for e in change.events]
             return await self._openings.submit((change.case, entries))
-        recent = self._recent
-        if recent is not None and not change.new:
-            recent.forget(change.case.id)
-        try:
+        async with changing(self._recent, None if change.new else change.case.id):
             if self._uow is None:
                 return await self._write(change, None)
             async with self._uow.transaction() as tx:
                 return await self._write(change, tx)
-        finally:
-            # Also after: a view read while the transaction was open saw the old state.
-            if recent is not None and not change.new:
-                recent.forget(change.case.id)
 
     async def _open_together(self, openings: Sequence[tuple[Case, list[AuditEntry]]]
                              ) -> Sequence[Case]:  # fmt: skip

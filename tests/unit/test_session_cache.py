@@ -1,0 +1,57 @@
+"""Recognising bearer tokens: the per-process session cache never outlives a token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from settlement.errors import NotAuthenticated, TokenExpired
+from settlement.ports.cases import Session
+from settlement.services.auth import DriverAuth, digest
+
+NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = NOW
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class Sessions:
+    def __init__(self, *sessions: Session) -> None:
+        self.stored = {s.token_digest: s for s in sessions}
+        self.reads = 0
+
+    async def get(self, token_digest: str) -> Session | None:
+        self.reads += 1
+        return self.stored.get(token_digest)
+
+
+def auth(sessions: Sessions, clock: Clock) -> DriverAuth:
+    return DriverAuth(wechat=None, sessions=sessions, clock=clock, ids=None,  # type: ignore[arg-type]
+                      app_id="wx", token_ttl=timedelta(hours=2))  # fmt: skip
+
+
+async def test_a_cached_session_is_refused_once_it_expires() -> None:
+    clock = Clock()
+    sessions = Sessions(Session(digest("tok"), "u_1", NOW + timedelta(minutes=1)))
+    driver_auth = auth(sessions, clock)
+    assert await driver_auth.authenticate("tok") == "u_1"
+    assert await driver_auth.authenticate("tok") == "u_1"
+    assert sessions.reads == 1  # the second call was answered from the cache
+    clock.at = NOW + timedelta(minutes=1)
+    with pytest.raises(TokenExpired):
+        await driver_auth.authenticate("tok")
+
+
+async def test_unknown_tokens_are_never_cached_as_valid() -> None:
+    sessions = Sessions()
+    driver_auth = auth(sessions, Clock())
+    for _ in range(2):
+        with pytest.raises(NotAuthenticated):
+            await driver_auth.authenticate("forged")
+    assert sessions.reads == 2
