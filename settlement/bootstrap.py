@@ -101,7 +101,7 @@ from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.limits import Limit, RateLimits
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import CASE_PAGE, MilestoneNotices
-from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.outbox_admin import OutboxConsole, OutboxDesk
 from settlement.services.recent_cases import RecentCases
 from settlement.services.reconciliation import reconcile_claims, reconcile_disputes
 from settlement.services.scheduler import PeriodicJob, run_jobs
@@ -231,6 +231,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         store=document_store,
         clock=clock,
     )
+    outbox_desk = OutboxDesk(MongoOutbox(db), clock)
     return Services(
         auth=auth,
         intake=intake,
@@ -252,7 +253,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         mediation=exchange.mediation,
         dispatcher=exchange.dispatcher,
         exchange_jobs=exchange.jobs,
-        outbox=OutboxDesk(MongoOutbox(db), clock),
+        outbox=outbox_desk,
+        outbox_console=OutboxConsole(outbox_desk, audit),
         job_leases=MongoJobLeases(db),
         photos=photos,
         audit=audit,

@@ -470,6 +470,11 @@ _AUDIT_ACTION: dict[str, Pair] = {
     "insurer.cancel_claim": ("撤销保险报案", "Cancelled a claim with the insurer"),
     "case.reconsideration": ("作出复核结论", "Concluded the reconsideration"),
     "claim.cancel": ("撤回原认定的理赔报案", "Withdrew the revoked determination's claims"),
+    "outbox.view": ("查看未送达消息", "Viewed the dead letters"),
+    "outbox.show": ("查看一条待发消息", "Viewed an outbox message"),
+    "outbox.replay": ("重新发送消息", "Replayed a dead letter"),
+    "outbox.replay_all": ("重新发送全部未送达消息", "Replayed every dead letter"),
+    "outbox.cancel": ("取消发送消息", "Cancelled an outbox message"),
 }
 # Actions named after the entry point they record ("api.<Handler>.<method>", "page:<Page>").
 _AUDIT_ACTION_PREFIXES: tuple[tuple[str, Pair], ...] = (
@@ -547,6 +552,16 @@ _RECONSIDERATION_STATUS: dict[str, Pair] = {
     "upheld": ("复核结论：维持原认定", "Reconsidered: the determination stands"),
     "redetermination_ordered": ("复核结论：撤销原认定，重新认定",
                                 "Reconsidered: revoked, to be determined again"),
+}
+_OUTBOX_KIND: dict[str, Pair] = {
+    "insurer.file_claim": ("向保险公司报案", "Claim filing to the insurer"),
+    "insurer.cancel_claim": ("向保险公司撤销报案", "Claim cancellation to the insurer"),
+    "mediation.submit_dispute": ("提交法院调解", "Dispute to court mediation"),
+    "wechat.subscribe_message": ("微信订阅消息", "WeChat subscription message"),
+}
+_OUTBOX_PARTNER: dict[str, Pair] = {
+    "court": ("法院调解平台", "Court mediation platform"),
+    "wechat": ("微信", "WeChat"),
 }
 _RECONSIDERATION_OUTCOME: dict[str, Pair] = {
     "upheld": ("维持原事故认定", "The determination stands"),
@@ -639,6 +654,8 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "notice": _NOTICE,
     "reconsideration_status": _RECONSIDERATION_STATUS,
     "reconsideration_outcome": _RECONSIDERATION_OUTCOME,
+    "outbox_kind": _OUTBOX_KIND,
+    "outbox_partner": _OUTBOX_PARTNER,
     "loss_grade": _LOSS_GRADE,
     "repair_operation": _REPAIR_OPERATION,
     "confidence": _CONFIDENCE,

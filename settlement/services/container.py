@@ -21,7 +21,7 @@ from settlement.services.liability import DocumentIssuer, LiabilityDesk
 from settlement.services.limits import RateLimits
 from settlement.services.mediation import MediationDesk
 from settlement.services.notices import MilestoneNotices
-from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.outbox_admin import OutboxConsole, OutboxDesk
 from settlement.services.scheduler import PeriodicJob
 from settlement.services.sealer import Sealer
 from settlement.services.supervision import Supervision
@@ -53,6 +53,8 @@ class Services:
     """Court mediation: drivers' requests, reviewers' referrals, outcomes."""
     outbox: OutboxDesk | None = None
     """The operators' view of the outbox (``settlement outbox``)."""
+    outbox_console: OutboxConsole | None = None
+    """The same on the console's dead-letter page, audited."""
     exchange_jobs: tuple[PeriodicJob, ...] = ()
     """Reconciliation and mediation polling, run under ``job_leases`` by ``serve``."""
     job_leases: JobLeases | None = None

@@ -1,16 +1,21 @@
 """What an operator does with the outbox: see the backlog per partner, read the dead letters
 with their last error, replay one or all (same request ids, so partners deduplicate), cancel
-one that must never be sent."""
+one that must never be sent. :class:`OutboxDesk` is the command line's; :class:`OutboxConsole`
+the same for the console page, role-checked and audited."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from settlement.domain.exchange import OutboxMessage, PartnerBacklog
-from settlement.errors import InvalidInput
+from settlement.domain.privacy import mask_middle, mask_name, mask_phone, mask_plate
+from settlement.domain.staff import Role, StaffSession
+from settlement.errors import InvalidInput, NotPermitted, SettlementError
 from settlement.ports.identity import Clock
 from settlement.ports.outbox import Outbox
+from settlement.services.audit import AuditTrail, RequestOrigin
+from settlement.services.review_access import staff_event
 
 REASON_MAX = 500
 
@@ -44,3 +49,106 @@ class OutboxDesk:
         if not reason or len(reason) > REASON_MAX:
             raise InvalidInput(f"Give a reason of 1 to {REASON_MAX} characters.", field="reason")
         return await self.outbox.cancel(message_id, now=self.clock.now(), reason=reason)
+
+
+# --- the same on the console, audited ------------------------------------------------------
+
+# Payload fields that name or identify a person: what an operator deciding on a replay does not
+# need to read in full.
+_PERSONAL: Mapping[str, Callable[[str], str]] = {
+    "policyholder_name": mask_name,
+    "name": mask_name,
+    "plate_number": mask_plate,
+    "phone": mask_phone,
+    "policy_number": lambda v: mask_middle(v, 2, 2),
+    "openid": lambda v: mask_middle(v, 3, 3),
+}
+
+
+def redacted(payload: object) -> object:
+    """``payload`` with the personal fields masked, at any depth."""
+    if isinstance(payload, Mapping):
+        return {str(k): (_PERSONAL[k](str(v)) if k in _PERSONAL and isinstance(v, str)
+                         else redacted(v)) for k, v in payload.items()}  # fmt: skip
+    if isinstance(payload, list | tuple):
+        return [redacted(v) for v in payload]
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxOverview:
+    backlog: Sequence[PartnerBacklog]
+    dead: Sequence[OutboxMessage]
+
+
+@dataclass
+class OutboxConsole:
+    """The dead letters on the console page: the list, one message, replay (one or all) and
+    cancel of ``settlement outbox``, for supervisors and admins; every view and action is
+    recorded in the audit trail with who did it, refused ones included."""
+
+    desk: OutboxDesk
+    audit: AuditTrail
+
+    async def overview(self, staff: StaffSession, origin: RequestOrigin) -> OutboxOverview:
+        self._require(staff)
+        found = OutboxOverview(await self.desk.backlog(), await self.desk.dead_letters())
+        await self.audit.record(staff_event(staff, "outbox.view", origin,
+                                            details={"count": len(found.dead)}))  # fmt: skip
+        return found
+
+    async def show(self, staff: StaffSession, message_id: str, origin: RequestOrigin
+                   ) -> OutboxMessage:  # fmt: skip
+        """Raises OutboxMessageNotFound."""
+        return await self._audited(staff, origin, "outbox.show", message_id,
+                                   lambda: self.desk.show(message_id))  # fmt: skip
+
+    async def replay(self, staff: StaffSession, message_id: str, origin: RequestOrigin
+                     ) -> OutboxMessage:  # fmt: skip
+        """Raises OutboxMessageNotFound: no dead letter with this id."""
+        return await self._audited(staff, origin, "outbox.replay", message_id,
+                                   lambda: self.desk.replay(message_id))  # fmt: skip
+
+    async def replay_all(self, staff: StaffSession, origin: RequestOrigin) -> int:
+        self._require(staff)
+        count = await self.desk.replay_all()
+        await self.audit.record(staff_event(staff, "outbox.replay_all", origin,
+                                            details={"count": count}))  # fmt: skip
+        return count
+
+    async def cancel(self, staff: StaffSession, message_id: str, reason: str,
+                     origin: RequestOrigin) -> OutboxMessage:  # fmt: skip
+        """Raises OutboxMessageNotFound and InvalidInput (no reason)."""
+        return await self._audited(staff, origin, "outbox.cancel", message_id,
+                                   lambda: self.desk.cancel(message_id, reason),
+                                   reason=reason.strip()[:REASON_MAX])  # fmt: skip
+
+    async def _audited(self, staff: StaffSession, origin: RequestOrigin, action: str,
+                       message_id: str, work: Callable[[], Awaitable[OutboxMessage]],
+                       **details: object
+                       ) -> OutboxMessage:  # fmt: skip
+        try:
+            self._require(staff)
+            message = await work()
+        except SettlementError as exc:
+            await self.audit.record(staff_event(
+                staff, action, origin, outcome="failure",
+                details={**details, "message_id": message_id[:64], "error": exc.code},
+            ))  # fmt: skip
+            raise
+        await self.audit.record(staff_event(
+            staff, action, origin, case_id=_case_of(message),
+            details={**details, "message_id": message.id, "message_kind": message.kind,
+                     "partner": message.partner},
+        ))  # fmt: skip
+        return message
+
+    @staticmethod
+    def _require(staff: StaffSession) -> None:
+        if not staff.role.includes(Role.SUPERVISOR):
+            raise NotPermitted("Dead letters are for supervisors and administrators.")
+
+
+def _case_of(message: OutboxMessage) -> str | None:
+    case_id = message.payload.get("case_id")
+    return str(case_id)[:64] if case_id else None

@@ -26,6 +26,7 @@ from adapters.http.console.i18n import (
     actor,
     audit_details,
     label,
+    partner_words,
     pick_lang,
     translate,
 )
@@ -37,6 +38,7 @@ from settlement.domain.staff import Role, StaffSession
 from settlement.errors import NotPermitted, SettlementError
 from settlement.services.audit import AuditTrail, RequestOrigin
 from settlement.services.console import ReviewConsole, StaffAuth
+from settlement.services.outbox_admin import OutboxConsole
 from settlement.services.supervision import Supervision
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,7 @@ class ConsoleHandler(BaseHandler):
             district_name=district_name,
             lbl=lambda kind, code: label(self.lang, kind, code),
             actor=lambda who: actor(self.lang, who),
+            partner=lambda who: partner_words(self.lang, who),
             audit_details=lambda event: audit_details(self.lang, dict(event.details)),
             audit_keys=frozenset(k.removeprefix("audit.key.") for k in MESSAGES
                                  if k.startswith("audit.key.")),
@@ -188,6 +191,10 @@ class ConsoleHandler(BaseHandler):
     @property
     def audit(self) -> AuditTrail:
         return _required(self.services.audit)
+
+    @property
+    def outbox(self) -> OutboxConsole:
+        return _required(self.services.outbox_console)
 
     def form(self, name: str, limit: int = 2000) -> str:
         value = self.get_body_argument(name, "") or ""

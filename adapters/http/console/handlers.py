@@ -31,6 +31,7 @@ from settlement.domain.labels import LABELS
 from settlement.domain.rules.model import STATUTES
 from settlement.errors import AccountLocked, InvalidInput, NotAuthenticated
 from settlement.services.console import GRADES, REVEALABLE, SLA_TARGET
+from settlement.services.outbox_admin import redacted
 
 DECISION_FIELDS = ("rule", "level_A", "level_B", "basis_statute", "basis_article", "reason", "note")
 ACTION_LABELS = LABELS["audit_action"]
@@ -316,6 +317,49 @@ class AuditHandler(ConsoleHandler):
                           details=details)  # fmt: skip
 
 
+OUTBOX_DONE = frozenset({"replayed", "replayed_all", "cancelled"})
+MESSAGE_ID = r"([0-9a-f]{32})"
+
+
+class OutboxHandler(ConsoleHandler):
+    """``/console/outbox``: the partners' backlog and the dead letters (supervisors, admins)."""
+
+    @supervisor
+    async def get(self) -> None:
+        found = await self.outbox.overview(self.staff, self.origin)
+        done = self.get_query_argument("done", "")
+        self.render("outbox.html", o=found, done=done if done in OUTBOX_DONE else "")
+
+
+class OutboxMessageHandler(ConsoleHandler):
+    @supervisor
+    async def get(self, message_id: str) -> None:
+        message = await self.outbox.show(self.staff, message_id, self.origin)
+        payload = json.dumps(redacted(message.payload), ensure_ascii=False, indent=2)
+        self.render("outbox_message.html", m=message, payload=payload)
+
+
+class OutboxReplayHandler(ConsoleHandler):
+    @supervisor
+    async def post(self, message_id: str) -> None:
+        await self.outbox.replay(self.staff, message_id, self.origin)
+        self.redirect("/console/outbox?done=replayed")
+
+
+class OutboxReplayAllHandler(ConsoleHandler):
+    @supervisor
+    async def post(self) -> None:
+        await self.outbox.replay_all(self.staff, self.origin)
+        self.redirect("/console/outbox?done=replayed_all")
+
+
+class OutboxCancelHandler(ConsoleHandler):
+    @supervisor
+    async def post(self, message_id: str) -> None:
+        await self.outbox.cancel(self.staff, message_id, self.form("reason", 500), self.origin)
+        self.redirect("/console/outbox?done=cancelled")
+
+
 class StaffListHandler(ConsoleHandler):
     @admin
     async def get(self) -> None:
@@ -414,6 +458,11 @@ routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any] | None]
     (rf"/console/cases/{CASE_ID}/release", ReleaseHandler, None),
     (rf"/console/cases/{CASE_ID}/reassign", ReassignHandler, None),
     (r"/console/admin/staff", StaffListHandler, None),
+    (r"/console/outbox", OutboxHandler, None),
+    (r"/console/outbox/replay-all", OutboxReplayAllHandler, None),
+    (rf"/console/outbox/{MESSAGE_ID}", OutboxMessageHandler, None),
+    (rf"/console/outbox/{MESSAGE_ID}/replay", OutboxReplayHandler, None),
+    (rf"/console/outbox/{MESSAGE_ID}/cancel", OutboxCancelHandler, None),
     (r"/console/static/(.*)", StaticHandler, None),
     (r"/verify/([0-9a-f]{64})", VerifyPageHandler, None),
     (rf"/api/v1/cases/{CASE_ID}/access-log", AccessLogHandler, None),

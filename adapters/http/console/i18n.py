@@ -194,6 +194,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.batch": ("封存批次", "Sealed in batch"),
     "audit.key.claims": ("理赔数", "Claims"),
     "audit.key.conclusion": ("复核结论", "Conclusion"),
+    "audit.key.message_id": ("消息编号", "Message"),
+    "audit.key.message_kind": ("消息类型", "Message kind"),
+    "audit.key.partner": ("接收方", "Partner"),
+    "nav.outbox": ("未送达消息", "Dead letters"),
+    "outbox.title": ("对外消息：未送达与积压", "Partner messages: dead letters and backlog"),
+    "outbox.backlog": ("各接收方积压", "Backlog per partner"),
+    "outbox.backlog_empty": ("没有等待发送的消息。", "Nothing is waiting to be sent."),
+    "outbox.partner": ("接收方", "Partner"),
+    "outbox.pending": ("等待发送", "Pending"),
+    "outbox.oldest": ("最早一条已等待", "Oldest waiting for"),
+    "outbox.seconds": ("秒", "s"),
+    "outbox.dead": ("未送达（已放弃重试）", "Dead letters (no more retries)"),
+    "outbox.dead_count": ("未送达", "Dead"),
+    "outbox.empty": ("没有未送达的消息。", "There are no dead letters."),
+    "outbox.message": ("消息", "Message"),
+    "outbox.kind": ("类型", "Kind"),
+    "outbox.attempts": ("尝试次数", "Attempts"),
+    "outbox.replays": ("重发次数", "Replays"),
+    "outbox.dead_at": ("放弃时间", "Given up at"),
+    "outbox.created": ("生成时间", "Created"),
+    "outbox.delivered": ("送达时间", "Delivered"),
+    "outbox.status": ("状态", "Status"),
+    "outbox.key": ("关联", "About"),
+    "outbox.request_id": ("请求编号（重发不变，接收方据此去重）",
+                          "Request id (kept on replay; the partner deduplicates on it)"),
+    "outbox.last_error": ("最后一次错误（接收方原文）", "Last error (as the partner said it)"),
+    "outbox.payload": ("内容（个人信息已遮蔽）", "Content (personal data masked)"),
+    "outbox.replay": ("重新发送", "Replay"),
+    "outbox.replay_all": ("全部重新发送", "Replay all"),
+    "outbox.cancel": ("取消发送", "Cancel"),
+    "outbox.cancel_reason": ("取消理由（必填）", "Reason (required)"),
+    "outbox.open": ("查看", "Open"),
+    "outbox.back": ("返回列表", "Back to the list"),
+    "done.replayed": ("已重新发送；接收方按原请求编号去重。",
+                      "Replayed; the partner deduplicates on the original request id."),
+    "done.replayed_all": ("已重新发送全部未送达消息。", "Every dead letter was replayed."),
+    "done.cancelled": ("已取消发送。", "The message was cancelled."),
     "audit.key.slot": ("照片位置", "Photo"),
     "audit.key.claim_id": ("理赔编号", "Claim"),
     "audit.key.claim_status": ("理赔状态", "Claim status"),
@@ -407,6 +444,13 @@ def actor(lang: str, who: str) -> str:
     return f"{words} {name}".strip()
 
 
+def partner_words(lang: str, partner: str) -> str:
+    """An outbox partner (``insurer:PICC``, ``court``, ``wechat``) in words."""
+    if partner.startswith("insurer:"):
+        return actor(lang, partner)
+    return label(lang, "outbox_partner", partner)
+
+
 def label(lang: str, kind: str, code: object) -> str:
     """A code of the domain's vocabulary in words, from the one label source
     (:mod:`settlement.domain.labels`); statement values are labelled by their key."""
@@ -429,6 +473,7 @@ _DETAIL_KIND: dict[str, str] = {
     "status": "case_status", "role": "staff_role", "required_role": "staff_role",
     "party": "party", "level_A": "liability", "level_B": "liability",
     "claim_status": "claim_status", "slot": "slot", "conclusion": "reconsideration_outcome",
+    "message_kind": "outbox_kind",
 }  # fmt: skip
 
 
@@ -444,6 +489,8 @@ def audit_details(lang: str, details: dict[str, object]) -> list[tuple[str, str]
             text = translate(lang, f"field.{text}") if f"field.{text}" in MESSAGES else text
         elif key in ("reason", "by") and f"audit.{key}.{text}" in MESSAGES:
             text = translate(lang, f"audit.{key}.{text}")
+        elif key == "partner":
+            text = partner_words(lang, text)
         elif key == "slots":
             text = label(lang, "slot", text.split(","))
         elif key == "filter_action":
