@@ -127,6 +127,12 @@ def referral_reasons(
     retakes."""
     items = [WhyItem("reconsideration", party=r.party, words=r.reason, at=r.at)
              for r in reconsideration_requests(case)]  # fmt: skip
+    if case.determination is None and case.revoked_determinations:
+        # A 复核 revoked the determination: the supervisor's reason is why it is back.
+        revoked = case.revoked_determinations[-1]
+        at = revoked.get("revoked_at")
+        items.append(WhyItem("redetermination", words=str(revoked.get("revoked_reason") or ""),
+                             at=at if isinstance(at, datetime) else None))  # fmt: skip
     declined = (case.agreement or {}).get("declined")
     if isinstance(declined, Mapping):
         items.append(WhyItem("declined", party=str(declined.get("by", "")),

@@ -110,6 +110,11 @@ async def test_a_revoked_determination_cancels_its_claims_once_and_refiles(
     assert last["by"] == "police"
     assert "复核" in last["reason"]
 
+    # The reviewer sees why the case is back, in the supervisor's words.
+    back = text(await reviewer.request("GET", f"/console/cases/{case_id}"))
+    assert 'class="why-redetermination' in back
+    assert "原认定未考虑乙车未开危险报警闪光灯" in back
+
     # Determined again: new claims with the new shares and amounts.
     await decide_in_console(api.base_url, case_id, AGAIN)
     claims = MongoClaimRepository(api.runtime.db)
@@ -140,6 +145,9 @@ async def test_a_revoked_determination_cancels_its_claims_once_and_refiles(
     assert seen["status"] == "claimed"
 
     # The 复核 of one accident is heard once.
+    shown = body(await api.call("GET", f"/api/v1/cases/{case_id}", token=alice))
+    assert shown["determination"]["levels"] == {"A": "主要责任", "B": "次要责任"}
+    assert shown["determination"]["reconsideration"]["you_may_request"] is False
     again = await api.call("POST", f"/api/v1/cases/{case_id}/reconsideration",
                            {"reason": "仍然不服重新作出的认定"}, token=alice)  # fmt: skip
     assert again.code == 409, again.body

@@ -267,6 +267,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why.short.retakes": ("曾要求补拍", "Retaken before"),
     "why.short.referred": ("系统转交", "Referred"),
     "why.short.reconsideration": ("申请复核", "Reconsideration asked"),
+    "why.redetermination": ("复核撤销了原认定，责令重新认定；复核理由：",
+                            "a reconsideration revoked the determination; decide it again. "
+                            "The reason given:"),
+    "why.short.redetermination": ("复核后重新认定", "Decide again after reconsideration"),
     "recon.title": ("复核申请", "Requests for review"),
     "recon.empty": ("辖区内暂无复核申请。", "No party asked for a review in your jurisdiction."),
     "recon.decided": ("认定时间", "Determined"),
