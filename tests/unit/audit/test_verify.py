@@ -182,3 +182,33 @@ def test_a_checkpoint_signed_by_another_key_is_refused() -> None:
     assert not report.ok
     assert all("signature" in p.message for p in report.problems)
     assert checkpoint_json(log.checkpoints[0])["signature"]
+
+
+def _head_problems(log: Log, witnessed: list, head: dict | None) -> list[str]:  # type: ignore[type-arg]  # fmt: skip
+    verifier = LogVerifier()
+    for batch, entries in log.batches:
+        verifier.feed(batch, entries)
+    verifier.check_checkpoints(witnessed, log.public_key)
+    verifier.check_head(head, log.public_key)
+    return [str(p) for p in verifier.report().problems]
+
+
+def test_the_witness_head_must_agree_with_the_checkpoint_it_names() -> None:
+    log = sample_log()
+    witnessed = log.witnessed()
+    newest = checkpoint_json(log.checkpoints[-1])
+    assert _head_problems(log, witnessed, newest) == []
+    assert _head_problems(log, witnessed, None) == []  # a witness without a head
+    assert _head_problems(log, [], {}) == []  # nothing witnessed yet
+    # A head left one step behind (a crash between the two writes) is no tampering.
+    assert _head_problems(log, witnessed, checkpoint_json(log.checkpoints[1])) == []
+    assert _head_problems(log, witnessed, {}) == [
+        "checkpoint head: missing or unreadable in the witness (removed or altered)"]
+    forged = {**newest, "tree_size": newest["tree_size"] + 1}
+    problems = _head_problems(log, witnessed, forged)
+    assert problems[0] == "checkpoint head: altered: its signature does not verify"
+    assert problems[1].startswith("checkpoint 3: differs from the witness's head")
+    # The newest checkpoint removed from the witness, the head still naming it.
+    problems = _head_problems(log, witnessed[:2], newest)
+    assert "checkpoint 3: named by the witness's head but missing from the witness (removed)" in (
+        problems)
