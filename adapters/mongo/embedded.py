@@ -26,6 +26,7 @@ from settlement.errors import ConfigurationError
 log = logging.getLogger(__name__)
 
 REPLICA_SET = "rs0"
+TRANSACTION_LIFETIME_S = 10  # the server aborts a transaction left open longer
 
 
 def find_mongod() -> Path:
@@ -119,6 +120,9 @@ class EmbeddedMongo:
             "--replSet", REPLICA_SET,
             "--wiredTigerCacheSizeGB", str(self._cache_gb),
             "--setParameter", "diagnosticDataCollectionEnabled=false",
+            # A killed process's open transactions lock their documents until the server
+            # aborts them (60 s by default); ours last milliseconds.
+            "--setParameter", f"transactionLifetimeLimitSeconds={TRANSACTION_LIFETIME_S}",
             "--logpath", str(log_path),
             "--logappend",
             *self._extra_args,

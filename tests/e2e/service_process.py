@@ -116,13 +116,17 @@ async def staged_service(mongo_uri: str, tmp_path: Path) -> AsyncIterator[Stage]
     # A killed process's open transactions keep their documents locked until the server
     # aborts them; our transactions last milliseconds, so a short limit is the deployment
     # advice (README) and what these tests run with.
+    limit = {"getParameter": 1, "transactionLifetimeLimitSeconds": 1}
+    before = (await client.admin.command(limit))["transactionLifetimeLimitSeconds"]
     await client.admin.command({"setParameter": 1, "transactionLifetimeLimitSeconds": 5})
     service = Service(env, http_port, grpc_port)
     try:
         yield Stage(service, db, sims, pki)
     finally:
         service.stop()
-        await client.admin.command({"setParameter": 1, "transactionLifetimeLimitSeconds": 60})
+        await client.admin.command(
+            {"setParameter": 1, "transactionLifetimeLimitSeconds": before}
+        )
         await client.drop_database(name)
         client.close()
         for sim in sims.values():

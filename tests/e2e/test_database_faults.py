@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from adapters.mongo.embedded import EmbeddedMongo, free_port, orphan_pid
+from adapters.mongo.embedded import TRANSACTION_LIFETIME_S, EmbeddedMongo, free_port, orphan_pid
 from adapters.simulators.wechat import WeChatSimulator
 from tests.builders import new_case
 from tests.e2e.conftest import Api, body, running_api
@@ -140,6 +140,16 @@ def test_the_client_asks_for_majority_writes_and_retries() -> None:
     finally:
         client.close()
 
+
+
+def test_the_embedded_database_aborts_a_dead_process_s_transaction_within_seconds(
+    own_mongod: EmbeddedMongo,
+) -> None:
+    # A SIGKILLed service leaves its open transaction holding document locks until the
+    # server's lifetime limit aborts it; 60 s by default would stall claims for a minute.
+    with _admin(own_mongod) as admin:
+        answer = admin.admin.command({"getParameter": 1, "transactionLifetimeLimitSeconds": 1})
+    assert answer["transactionLifetimeLimitSeconds"] == TRANSACTION_LIFETIME_S <= 10
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SETTLEMENT_DATA_DIR": str(data_dir), "SETTLEMENT_HTTP_PORT": str(port),
