@@ -393,6 +393,11 @@ def claim_id(case_id: str, party: str, cover: Cover, round_: int = 1) -> str:
     return f"{case_id}.{party}.{COVER_SHORT[cover]}{suffix}"
 
 
+def case_of_claim(claim_id_: str) -> str:
+    """The case id a claim id starts with (see :func:`claim_id`; case ids hold no dots)."""
+    return claim_id_.partition(".")[0]
+
+
 def claim_round(claim_id_: str) -> int:
     """The decision round a claim id belongs to (see :func:`claim_id`)."""
     last = claim_id_.rpartition(".")[2]

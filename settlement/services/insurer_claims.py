@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from settlement.domain.claim import Assessment, Claim, ClaimStatus, check_amount
+from settlement.domain.claim import (
+    Assessment,
+    Claim,
+    ClaimStatus,
+    case_of_claim,
+    check_amount,
+)
 from settlement.domain.evidence import PrivacyCopy
 from settlement.domain.exchange import EvidenceRef, Payout
 from settlement.errors import ClaimNotFound, InvalidInput
@@ -152,13 +158,15 @@ class InsurerClaims:
             status=status.value if status is not None else None,
             updated_after=updated_after,
         )
-        # One entry per claim listed, appended together (they share one insert).
+        # The page's evidence lists are read together (one query), and one entry per claim
+        # listed is appended together (one insert) before any of it is returned.
+        listed = found[:size]
+        views = await asyncio.gather(*[self._view(claim) for claim in listed])
         await asyncio.gather(*[
             self.filings.store.record_read(f"insurer:{insurer_code}", "claim.list",
                                            claim.case_id, claim_id=claim.id)
-            for claim in found[:size]
+            for claim in listed
         ])  # fmt: skip
-        views = [await self._view(claim) for claim in found[:size]]
         following = None
         if len(found) > size:
             last = found[size - 1]
@@ -172,10 +180,22 @@ class InsurerClaims:
             ClaimNotFound: no such claim, or another insurer's.
             InvalidInput: ``claim_id`` is not an id at all.
         """
-        claim = await self._own(insurer_code, claim_id)
+        check_id(claim_id)
+        # The evidence list is read alongside the claim (the claim id names its case), a
+        # round trip less per call; none of it is used unless the claim is the caller's.
+        guessed = case_of_claim(claim_id)
+        listing = asyncio.ensure_future(self.evidence.refs(guessed))
+        try:
+            claim = await self._own(insurer_code, claim_id)
+        except BaseException:
+            listing.cancel()
+            raise
+        evidence = await listing
+        if claim.case_id != guessed:  # an id made some other way: read the right case
+            evidence = await self.evidence.refs(claim.case_id)
         await self.filings.store.record_read(f"insurer:{insurer_code}", "claim.view",
                                              claim.case_id, claim_id=claim.id)  # fmt: skip
-        return await self._view(claim)
+        return self._view_of(claim, evidence)
 
     async def stream_evidence(
         self,
@@ -396,6 +416,11 @@ class InsurerClaims:
         return claim
 
     async def _view(self, claim: Claim, *, with_evidence: bool = True) -> ClaimView:
+        evidence = await self.evidence.refs(claim.case_id) if with_evidence else ()
+        return self._view_of(claim, evidence)
+
+    @staticmethod
+    def _view_of(claim: Claim, evidence: tuple[EvidenceRef, ...]) -> ClaimView:
         summary = claim.summary
         return ClaimView(
             claim=claim,
@@ -404,5 +429,5 @@ class InsurerClaims:
             occurred_at=summary.occurred_at,
             location=summary.location,
             description=summary.description,
-            evidence=await self.evidence.refs(claim.case_id) if with_evidence else (),
+            evidence=evidence,
         )

@@ -190,3 +190,34 @@ async def test_shared_evidence_lists_keep_each_case_apart_and_in_order(mongo_db:
     ]  # fmt: skip
     assert results[0][1].privacy_key == "privacy/case-a-1.jpg"
     assert results[0][1].received_at == T0 + timedelta(minutes=1)
+
+
+async def test_another_insurers_claim_is_not_found_and_leaves_no_entry(
+    audited_api: Fixture, mongo_db: Any
+) -> None:
+    claim_id, (owner, _) = next(iter(audited_api.claims.items()))
+    stranger = next(code for code in TOKENS if code != owner)
+    async with audited_api.api.channel(stranger) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await audited_api.api.stub(channel).GetClaim(
+                pb.GetClaimRequest(claim_id=claim_id), metadata=bearer(stranger), timeout=20
+            )
+    assert refused.value.code() is grpc.StatusCode.NOT_FOUND
+    assert await views_of(mongo_db, claim_id) == 0
+
+
+async def test_a_claim_whose_id_does_not_name_its_case_gets_its_own_cases_evidence(
+    audited_api: Fixture, mongo_db: Any
+) -> None:
+    # The evidence list is read ahead by the case the claim id names; a claim stored under
+    # an id made some other way must still show its own case's photos.
+    claim_id, (insurer, case_id) = next(
+        (c, v) for c, v in audited_api.claims.items() if audited_api.evidence[v[1]]
+    )
+    document = await mongo_db["claims"].find_one({"_id": claim_id})
+    other_case = next(c for c in audited_api.evidence if c != case_id)
+    odd_id = f"{other_case}.Z.odd"
+    await mongo_db["claims"].insert_one({**document, "_id": odd_id})
+    view = await audited_api.api.exchange.insurer.get_claim(insurer, odd_id)
+    assert view.claim.case_id == case_id
+    assert [e.evidence_id for e in view.evidence] == audited_api.evidence[case_id]
