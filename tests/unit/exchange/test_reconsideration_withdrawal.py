@@ -10,8 +10,28 @@ import pytest
 
 from settlement.domain.case import Case, CaseStatus, ReconsiderationOutcome
 from settlement.domain.claim import Cover, claim_id, claim_round, claims_for
-from settlement.errors import IllegalTransition, PreconditionFailed
-from settlement.services.claim_filing import decide_claims_source
+from settlement.domain.exchange import (
+    ClaimCancellation,
+    InsurerClaimReport,
+    OutboxMessage,
+    OutboxStatus,
+)
+from settlement.errors import (
+    IllegalTransition,
+    PreconditionFailed,
+    UpstreamNotFound,
+    UpstreamUnavailable,
+)
+from settlement.services.claim_filing import (
+    CANCEL_REASON,
+    cancellation_message,
+    decide_claims_source,
+)
+from settlement.services.dispatcher import (
+    KIND_CANCEL_CLAIM,
+    cancel_claim_handler,
+    is_retryable_error,
+)
 from tests.claim_builders import settled_case
 
 NOW = datetime.now(UTC)
@@ -75,3 +95,24 @@ def test_no_conclusion_without_a_request() -> None:
     with pytest.raises(PreconditionFailed):
         case.conclude_reconsideration("sup", ReconsiderationOutcome.REDETERMINE, "证据不足",
                                       NOW + timedelta(minutes=1))  # fmt: skip
+
+
+class _UnknownClaimInsurer:
+    """An insurer that has not received the claim's filing yet."""
+
+    async def cancel_claim(self, cancellation: ClaimCancellation) -> InsurerClaimReport:
+        raise UpstreamNotFound("no such claim", claim_id=cancellation.claim_id)
+
+
+async def test_a_cancellation_that_overtakes_its_filing_is_retried_not_dead_lettered() -> None:
+    claim = claims_for(asked(), decide_claims_source(asked()), request_ids=KEYS, now=NOW)[0]
+    queued = cancellation_message(claim, CANCEL_REASON)
+    assert (queued.kind, queued.key, queued.payload["claim_id"]) == (
+        KIND_CANCEL_CLAIM, claim.id, claim.id)
+    message = OutboxMessage(id="m1", kind=queued.kind, key=queued.key, payload=queued.payload,
+                            request_id=queued.request_id, status=OutboxStatus.PENDING,
+                            attempts=1, created_at=NOW, next_attempt_at=NOW)  # fmt: skip
+    handle = cancel_claim_handler(_UnknownClaimInsurer())  # type: ignore[arg-type]
+    with pytest.raises(UpstreamUnavailable) as raised:
+        await handle(message)
+    assert is_retryable_error(raised.value)
