@@ -171,10 +171,23 @@ _Literal = tuple[str, frozenset[object]]
 _MAX_CACHED_MASKS = 4096
 
 
-def _attr(path: str) -> str:
-    """The attribute of a :class:`Perspective` that holds ``path``."""
-    scope, _, name = path.partition(".")
-    return f"{'me' if scope == 'self' else scope}.{name}"
+class _FactTables:
+    """Facts of one object (self's vehicle, the other's, or the scene) read at once, each with
+    a table from its value to the clauses that value satisfies (bit masks)."""
+
+    __slots__ = ("_none", "_read", "_tables")
+
+    def __init__(self, satisfies: dict[str, dict[object, int]]) -> None:
+        self._read = attribute_reader(list(satisfies))
+        self._tables = tuple(satisfies.values())
+        self._none = (0,) * len(satisfies)  # a value no clause names satisfies none
+
+    def held(self, obj: object) -> int:
+        """The clauses ``obj``'s facts satisfy."""
+        # tables[i].get(value_i, 0) for every fact, the non-zero ones ORed; all in C, and
+        # most facts are unstated, so few ORs.
+        return reduce(or_, filter(None, map(dict.get, self._tables, self._read(obj),
+                                            self._none)), 0)
 
 
 class RuleSet:
@@ -184,10 +197,10 @@ class RuleSet:
     becomes a *clause*: facts with the values that satisfy them, one of which must hold for
     the condition to hold (``is_("self.manoeuvre", ...)`` is one fact; ``any_of`` whose every
     alternative pins a fact is several). Per fact, a table maps its value to the clauses it
-    satisfies (a bit mask, one bit per clause). A decision reads those facts once per
-    perspective, ORs their masks, and evaluates only the rules whose clauses all hold; a
-    top-level ``is_``/``true``/``false`` condition is settled by the index and not evaluated
-    again.
+    satisfies (a bit mask, one bit per clause). A decision reads the scene's facts once and
+    each vehicle's as self and as the other, ORs their masks, and evaluates only the rules
+    whose clauses all hold; a top-level ``is_``/``true``/``false`` condition is settled by the
+    index and not evaluated again.
     """
 
     def __init__(self, catalogue: Catalogue) -> None:
@@ -207,30 +220,31 @@ class RuleSet:
                     need |= 1 << len(clauses)
                     clauses.append(clause)
             needs.append(need)
-        # Per fact: value → the clauses it satisfies.
-        satisfies: dict[str, dict[object, int]] = {}
+        # Per scope and fact: value → the clauses it satisfies.
+        satisfies: dict[str, dict[str, dict[object, int]]] = {
+            "self": {}, "other": {}, "scene": {}}
         for bit, clause in enumerate(clauses):
             for path, values in clause:
-                table = satisfies.setdefault(path, {})
+                _getter(path)  # an unknown path fails at import, as in compile_condition
+                scope, _, name = path.partition(".")
+                if scope in ("loc", "flags"):
+                    scope, name = "scene", f"{'location' if scope == 'loc' else scope}.{name}"
+                table = satisfies[scope].setdefault(name, {})
                 for value in values:
                     table[value] = table.get(value, 0) | 1 << bit
-        for path in satisfies:
-            _getter(path)  # an unknown path fails at import, as in compile_condition
-        self._read = attribute_reader([_attr(path) for path in satisfies])
-        self._satisfies = tuple(satisfies.values())
-        self._none = (0,) * len(satisfies)  # a value no clause names satisfies none
+        self._mine = _FactTables(satisfies["self"])
+        self._theirs = _FactTables(satisfies["other"])
+        self._scene = _FactTables(satisfies["scene"])
         self._needs = tuple(needs)
         self._compiled = tuple(
             _Compiled(rule, conjunction([compile_condition(c) for c in rule.when
-                                         if c.op not in _INDEXED_OPS]))
+                                         if not _read_by_index(c)]))
             for rule in matched
         )
         # Clauses that hold → the rules they admit, in catalogue order; filled on first use.
         self._by_mask: dict[int, tuple[_Compiled, ...]] = {}
 
-    def _candidates(self, view: Perspective) -> tuple[_Compiled, ...]:
-        # satisfies[fact].get(value, 0) for every fact, ORed (all in C).
-        held = reduce(or_, map(dict.get, self._satisfies, self._read(view), self._none), 0)
+    def _admitted(self, held: int) -> tuple[_Compiled, ...]:
         found = self._by_mask.get(held)
         if found is None:
             found = tuple(item for item, need in zip(self._compiled, self._needs, strict=True)
@@ -243,11 +257,15 @@ class RuleSet:
         """Every rule that fires for either party, plus every collision-part misfit."""
         firings: list[Firing] = []
         misfits: list[Misfit] = []
+        scene = self._scene.held(facts)
         for label in facts.parties:
             me = facts.vehicles[label]
             other = facts.vehicles.get(other_party(label)) or _ABSENT[other_party(label)]
+            candidates = self._admitted(scene | self._mine.held(me) | self._theirs.held(other))
+            if not candidates:
+                continue
             view = Perspective(me, other, facts.location, facts.flags)
-            for item in self._candidates(view):
+            for item in candidates:
                 if not item.matches(view):
                     continue
                 parts = item.rule.parts
@@ -263,10 +281,16 @@ class RuleSet:
 _ABSENT: dict[PartyLabel, Vehicle] = {"A": Vehicle(label="A"), "B": Vehicle(label="B")}
 
 
+def _read_by_index(cond: Cond) -> bool:
+    """The index answers ``cond`` itself: one fact, one of some values. (A party's signs
+    come from the location, not from the vehicle the index reads, so they are evaluated.)"""
+    return cond.op in _INDEXED_OPS and not cond.path.endswith(".signs")
+
+
 def _clause(cond: Cond) -> tuple[_Literal, ...] | None:
     """Facts of which one at least must have one of its values for ``cond`` to hold
     (``None``: the condition pins no fact the index can read)."""
-    if cond.op in _INDEXED_OPS:
+    if _read_by_index(cond):
         return ((cond.path, _INDEXED_OPS[cond.op](cond)),)
     if cond.op == "all":
         # Every part must hold, so any one part's clause will do: the first there is.
