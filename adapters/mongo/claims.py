@@ -64,7 +64,13 @@ class MongoClaimRepository:
 
     async def _get_many(self, claim_ids: Sequence[str]) -> list[Claim | BaseException]:
         wanted = list(dict.fromkeys(claim_ids))
-        cursor = self._collection.find({"_id": {"$in": wanted}}).batch_size(len(wanted))
+        # A limit (ids are unique) lets the server close the cursor with the first batch; a
+        # batch size of exactly the count would cost an empty getMore round trip.
+        cursor = (
+            self._collection.find({"_id": {"$in": wanted}})
+            .limit(len(wanted))
+            .batch_size(len(wanted))
+        )
         found = {document["_id"]: document for document in await cursor.to_list(None)}
         return [
             from_document(found[claim_id]) if claim_id in found

@@ -17,6 +17,8 @@ from typing import Any
 
 import grpc
 import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import monitoring
 
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.mongo.audit import MongoAuditLog, ensure_audit_indexes
@@ -221,3 +223,37 @@ async def test_a_claim_whose_id_does_not_name_its_case_gets_its_own_cases_eviden
     view = await audited_api.api.exchange.insurer.get_claim(insurer, odd_id)
     assert view.claim.case_id == case_id
     assert [e.evidence_id for e in view.evidence] == audited_api.evidence[case_id]
+
+
+class _Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_concurrent_claim_reads_cost_one_query_and_no_extra_round_trip(
+    mongo_uri: str, mongo_db: Any
+) -> None:
+    await prepare_db(mongo_db)
+    case = await store_settled(make_exchange(mongo_db), mongo_db)
+    present = list((await claims_of(mongo_db, case.id)).values())
+    commands = _Commands()
+    client: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    try:
+        repository = MongoClaimRepository(client[mongo_db.name])
+        # Every id exists: a batch of exactly the found count must not need a getMore.
+        wanted = [p.id for p in present] * 10
+        results = await asyncio.gather(*(repository.get(i) for i in wanted))
+    finally:
+        client.close()
+    assert list(results) == present * 10
+    # One query for all 30 reads, and its cursor closed with the first batch.
+    assert [n for n in commands.names if n in ("find", "getMore")] == ["find"]
