@@ -50,6 +50,15 @@ _CASE_VIEW = {
         "statements_complete": {"type": "boolean"},
         "missing": {"type": "array", "items": {"type": "string"}},
         "determination": {"$ref": "#/components/schemas/Determination"},
+        "revoked_determinations": {
+            "type": "array",
+            "description": "Determinations a reconsideration (复核) revoked: their levels, when "
+                           "they were decided and revoked, and the conclusion's reason.",
+            "items": {"type": "object", "properties": {
+                "levels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "decided_at": {"type": ["string", "null"]},
+                "revoked_at": {"type": ["string", "null"]}, "reason": {"type": "string"}}},
+        },
         "retake_requests": {
             "type": "array",
             "description": "Photos the police reviewer asked the parties to take again, and why.",

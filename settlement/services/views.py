@@ -42,6 +42,13 @@ def case_for_party(case: Case, viewer_id: str) -> dict[str, Any]:
         "statements_complete": case.statements_complete,
         "missing": case.missing(),
         "determination": determination_view(case, viewer_label),
+        "revoked_determinations": [
+            # 复核结论 are served on both parties: what was revoked, when and why.
+            {"levels": dict(r.get("levels") or {}), "decided_at": _iso(r.get("decided_at")),
+             "revoked_at": _iso(r.get("revoked_at")),
+             "reason": str(r.get("revoked_reason") or "")}
+            for r in case.revoked_determinations
+        ],
         "retake_requests": [
             # What the reviewer asked the parties to photograph again, and why (the
             # reviewer's account stays with the police).

@@ -101,6 +101,10 @@ async def test_a_revoked_determination_cancels_its_claims_once_and_refiles(
                       for c in first.values()
                       for sim in [loop.sims[c.insurer_code]]):  # fmt: skip
             await asyncio.sleep(0.05)
+    served = body(await api.call("GET", f"/api/v1/cases/{case_id}", token=bob))
+    assert served["determination"] is None
+    assert [(r["levels"], r["reason"]) for r in served["revoked_determinations"]] == [
+        ({"A": "全部责任", "B": "无责任"}, "原认定未考虑乙车未开危险报警闪光灯")]
     view = body(await api.call("GET", f"/api/v1/cases/{case_id}/claims", token=alice))
     assert view["status"] == "police_review"
     assert {c["claim_id"]: c["status"] for c in view["claims"]} == {
