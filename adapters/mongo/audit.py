@@ -23,10 +23,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from adapters.mongo.batching import Coalescer
 from adapters.mongo.types import Collection, Database, Document, motor_session
 from settlement.domain.audit import AuditEntry, AuditEvent, Batch
 from settlement.ports.outbox import Transaction
+from settlement.services.batching import Coalescer
 
 LEASE_ID = "sealer"
 

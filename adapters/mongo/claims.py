@@ -23,7 +23,6 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from adapters.mongo.batching import Coalescer
 from adapters.mongo.cases import from_document as case_from_document
 from adapters.mongo.types import Collection, Database, Document
 from settlement.domain.case import Case, CaseStatus
@@ -39,6 +38,7 @@ from settlement.domain.claim import (
 from settlement.domain.exchange import Payout
 from settlement.errors import ClaimNotFound, ConcurrentUpdate, InvalidInput
 from settlement.ports.claims import ClaimChange, ClaimCursor
+from settlement.services.batching import Coalescer
 
 COLLECTION = "claims"
 _TOKEN = re.compile(r"[0-9A-Fa-f]{2,1024}")

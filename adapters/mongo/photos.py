@@ -20,7 +20,6 @@ from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.batching import Coalescer
 from adapters.mongo.types import motor_session
 from settlement.domain.evidence import (
     DuplicateMatch,
@@ -36,6 +35,7 @@ from settlement.domain.evidence import (
 from settlement.domain.geo import GeoPoint
 from settlement.errors import AlreadyExists
 from settlement.ports.outbox import Transaction
+from settlement.services.batching import Coalescer
 
 Document = dict[str, Any]
 

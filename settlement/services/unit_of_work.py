@@ -9,11 +9,10 @@ does not name.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from settlement.domain.audit import AuditEntry, AuditEvent
 from settlement.domain.case import Case
@@ -23,11 +22,11 @@ from settlement.ports.claims import TransactionalCases, UnitOfWork
 from settlement.ports.documents import DocumentStore, RenderedDocument
 from settlement.ports.outbox import Outbox, Transaction
 from settlement.services.audit import AuditTrail
+from settlement.services.batching import Coalescer, alone_on_failure
 from settlement.services.recent_cases import RecentCases, changing
 
 MAX_WRITE_ATTEMPTS = 5
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +84,8 @@ class CaseWriter:
         self._documents = documents
         # Cases opened at the same moment (every driver at the scene opens one) commit
         # together: one transaction's round trips and journal wait for the lot.
-        self._openings: GroupCommit[tuple[Case, list[AuditEntry]], Case] = GroupCommit(
-            self._open_together
+        self._openings: Coalescer[tuple[Case, list[AuditEntry]], Case] = Coalescer(
+            alone_on_failure(self._open_together), limit=100, in_flight=2
         )
 
     async def commit(self, change: CaseChange) -> Case:
@@ -99,7 +98,7 @@ class CaseWriter:
         if change.new and self._uow is not None and not change.documents and not change.messages:
             # The entries are made now, in the caller's context (its request's origin).
             entries = [] if self._audit is None else [self._audit.entry(e) for e in change.events]
-            return await self._openings.submit((change.case, entries))
+            return await self._openings((change.case, entries))
         async with changing(self._recent, None if change.new else change.case.id):
             if self._uow is None:
                 return await self._write(change, None)
@@ -142,72 +141,6 @@ class CaseWriter:
             for event in change.events:
                 await self._audit.record(event, tx=tx)
         return saved
-
-
-class GroupCommit(Generic[T, R]):
-    """Requests that arrive together are written by one call of ``write`` (group commit).
-
-    The first request is written at once; while up to ``in_flight`` writes are under way
-    the next requests queue, and each write takes up to ``limit`` of them. No request waits
-    for company. When a write of several fails, each of them is written alone, so a
-    failure is reported to the request that causes it and to no other.
-
-    Args:
-        write: writes the items in one transaction; returns one result per item, in order.
-    """
-
-    def __init__(self, write: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *,
-                 limit: int = 100, in_flight: int = 2) -> None:  # fmt: skip
-        self._write = write
-        self._limit = limit
-        self._in_flight = in_flight
-        self._queue: list[tuple[T, asyncio.Future[R]]] = []
-        self._writers: set[asyncio.Task[None]] = set()
-
-    async def submit(self, item: T) -> R:
-        """Write ``item`` (with whatever else is waiting) and return its result."""
-        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._queue.append((item, done))
-        # A writer that has finished is done() before its discard callback has run.
-        if sum(not writer.done() for writer in self._writers) < self._in_flight:
-            writer = asyncio.create_task(self._drain())
-            self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
-        return await done
-
-    async def _drain(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
-            try:
-                if len(batch) == 1:
-                    await _settle(batch[0][1], self._write([batch[0][0]]))
-                    continue
-                try:
-                    results = await self._write([item for item, _ in batch])
-                except Exception:  # each item is retried alone below
-                    await asyncio.gather(*[_settle(done, self._write([item]))
-                                           for item, done in batch])  # fmt: skip
-                    continue
-                for (_, done), result in zip(batch, results, strict=True):
-                    if not done.done():
-                        done.set_result(result)
-            except BaseException as exc:  # cancelled at shutdown: nobody may wait forever
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                raise
-
-
-async def _settle(done: asyncio.Future[R], write: Awaitable[Sequence[R]]) -> None:
-    """Hand the one result (or the error) of ``write`` to ``done``."""
-    try:
-        result = (await write)[0]
-    except Exception as exc:  # handed to the request that waits for it
-        if not done.done():
-            done.set_exception(exc)
-    else:
-        if not done.done():
-            done.set_result(result)
 
 
 async def retry_conflicts(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from adapters.mongo.batching import Coalescer
+from settlement.services.batching import Coalescer
 
 
 class Recorder:

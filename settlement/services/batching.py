@@ -1,16 +1,19 @@
 """Group commit for single-item database calls: concurrent calls share one round trip.
 
-Every Motor operation is a hop to a driver thread and a command to ``mongod``; under load
+Every database call is a hop to a driver thread and a command to the server; under load
 that per-call cost, not the query, is what limits a request that reads one claim and
-appends one audit entry. A :class:`Coalescer` queues the items of concurrent calls and
-runs them together (``$in`` reads, ``insert_many`` appends). Each caller still waits for
-the database call that carries its own item, so nothing is acknowledged early:
+appends one audit entry, and one transaction (with its commit's journal wait) per opened
+case is what limits case intake. A :class:`Coalescer` queues the items of concurrent calls
+and runs them together (``$in`` reads, ``insert_many`` appends, one transaction for many
+new cases). Each caller still waits for the database call that carries its own item, so
+nothing is acknowledged early:
 
 * a flush starts only when fewer than ``in_flight`` flushes run; items arriving meanwhile
   wait for the next one, so every item is served by a database call issued *after* it
   was queued (a read never answers from before the caller's own earlier writes);
 * an error of the batch call is raised to every caller in that batch (fail closed), and
-  a per-item error only to its caller.
+  a per-item error only to its caller; :func:`alone_on_failure` turns a batch that fails
+  as a whole (one transaction) into per-item errors by writing each item on its own.
 """
 
 from __future__ import annotations
@@ -79,6 +82,24 @@ class Coalescer(Generic[K, V]):
             else:
                 for (_, done), result in zip(batch, results, strict=True):
                     _settle(done, result)
+
+
+def alone_on_failure(write: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> BatchCall[K, V]:
+    """A batch call for ``write`` (all items or none, e.g. one transaction): when a batch
+    of several fails, each item is written on its own, so one item's failure (a duplicate
+    id) reaches its caller and no other."""
+
+    async def run(items: Sequence[K]) -> Sequence[V | BaseException]:
+        try:
+            return list(await write(items))
+        except Exception:
+            if len(items) == 1:
+                raise
+        outcomes = await asyncio.gather(*[write([item]) for item in items],
+                                        return_exceptions=True)  # fmt: skip
+        return [o if isinstance(o, BaseException) else o[0] for o in outcomes]
+
+    return run
 
 
 def _settle(done: asyncio.Future[V], result: V | BaseException) -> None:
