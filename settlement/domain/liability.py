@@ -209,11 +209,24 @@ def _gate_rules(refusals: tuple[Refusal, ...]) -> tuple[FiredRule, ...]:
 
 
 def _from_rule(rule: Rule, party: PartyLabel, parties: tuple[PartyLabel, ...]) -> FiredRule:
+    key = (id(rule), party, parties)
+    cached = _SHOWN.get(key)
+    if cached is not None and cached[0] is rule:
+        return cached[1]
     result = {party: rule.result[0]}
     if other_party(party) in parties:
         result[other_party(party)] = rule.result[1]
-    return FiredRule(rule.id, party, rule.basis, rule.explanation_zh, rule.explanation_en,
-                     result)
+    fired = FiredRule(rule.id, party, rule.basis, rule.explanation_zh, rule.explanation_en,
+                      result)
+    if len(_SHOWN) < _MAX_SHOWN:
+        _SHOWN[key] = (rule, fired)
+    return fired
+
+
+# A rule as shown for a party never changes, so each is built once. Keyed by the rule's
+# identity: the entry holds the rule, so that identity cannot be reused while it is cached.
+_SHOWN: dict[tuple[int, PartyLabel, tuple[PartyLabel, ...]], tuple[Rule, FiredRule]] = {}
+_MAX_SHOWN = 4096
 
 
 def _pair(first: PartyLabel, first_level: Level, second_level: Level,
@@ -233,19 +246,25 @@ def combine(evaluation: Evaluation, facts: AccidentFacts, rules: RuleSet = DEFAU
     """
     parties = facts.parties
     superseded = {(rid, f.party) for f in evaluation.firings for rid in f.rule.supersedes}
-    firings = [f for f in evaluation.firings if (f.rule.id, f.party) not in superseded]
+    # The firings that stand, by kind, in firing order ("fault" and "mutual" together).
+    decisive: list[Firing] = []
+    faults: list[Firing] = []
+    graded: list[Firing] = []
+    no_fault: list[Firing] = []
+    by_kind = {"decisive": decisive, "fault": faults, "mutual": faults, "graded": graded,
+               "no_fault": no_fault}
+    for firing in evaluation.firings:
+        if (firing.rule.id, firing.party) not in superseded:
+            by_kind[firing.rule.kind].append(firing)
 
     def shown(items: list[Firing]) -> tuple[FiredRule, ...]:
-        return tuple(_from_rule(f.rule, f.party, parties) for f in items)
+        return tuple([_from_rule(f.rule, f.party, parties) for f in items])
 
-    decisive = [f for f in firings if f.rule.kind == "decisive"]
     if decisive:
         first = decisive[0]
         levels = _pair(first.party, first.rule.result[0], first.rule.result[1], parties)
         return Outcome(levels, shown([first]), graded=False)
 
-    faults = [f for f in firings if f.rule.kind in ("fault", "mutual")]
-    graded = [f for f in firings if f.rule.kind == "graded"]
     at_fault = {f.party for f in faults}
     at_fault |= {other_party(f.party) for f in faults if f.rule.kind == "mutual"}
     both = rules.combination or rules.catalogue.by_id("S47")
@@ -272,10 +291,9 @@ def combine(evaluation: Evaluation, facts: AccidentFacts, rules: RuleSet = DEFAU
         lead = faults[0].rule
         return Outcome(_pair(party, lead.result[0], lead.result[1], parties), shown(faults),
                        graded=False)
-    no_fault = [f for f in firings if f.rule.kind == "no_fault"][:1]
     if no_fault:
         rule = no_fault[0].rule
-        return Outcome(_pair("A", rule.result[0], rule.result[1], parties), shown(no_fault),
+        return Outcome(_pair("A", rule.result[0], rule.result[1], parties), shown(no_fault[:1]),
                        graded=False)
     return None
 

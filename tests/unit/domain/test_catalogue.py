@@ -10,7 +10,7 @@ from settlement.domain.facts import parse_facts
 from settlement.domain.liability import decide
 from settlement.domain.rules.catalogue import CATALOGUE, CATALOGUE_VERSION
 from settlement.domain.rules.evaluate import RuleSet, compile_condition
-from settlement.domain.rules.model import FULL, PENDING, Cond, LegalRef, Rule
+from settlement.domain.rules.model import FULL, NONE, PENDING, Cond, LegalRef, Rule
 from tests.unit.domain.factsdocs import doc
 
 S, R = "straight", "stationary"
@@ -195,3 +195,9 @@ def test_a_second_catalogue_version_can_run_beside_the_default() -> None:
     facts = parse_facts(SCENARIOS["S05"])
     assert decide(facts, RuleSet(trimmed)).liability == {"A": PENDING, "B": PENDING}
     assert decide(facts, RuleSet(trimmed)).catalogue_version == "test/1"
+
+
+def test_nobody_at_fault_is_cited_once_although_it_reads_true_from_both_sides() -> None:
+    determination = decide(parse_facts(SCENARIOS["S46"]))
+    assert [r.id for r in determination.rules] == ["S46"]
+    assert dict(determination.liability) == {"A": NONE, "B": NONE}
