@@ -1,4 +1,4 @@
-"""The scenario → liability catalogue (S01–S47) and the rear-end refinements (RE1–RE6), as data.
+"""The scenario → liability catalogue (S01–S48) and the rear-end refinements (RE1–RE6), as data.
 
 Each rule is read with *self* = the party whose conduct the scenario describes. Unless a rule
 says otherwise its result is self 全部责任 / other 无责任; when both parties have a listed fault
@@ -34,7 +34,7 @@ from settlement.domain.rules.model import (
     true,
 )
 
-CATALOGUE_VERSION = "cn-quick-liability/2025.2"
+CATALOGUE_VERSION = "cn-quick-liability/2025.3"
 
 # --- groups of facts the rules share ----------------------------------------------------
 
@@ -681,6 +681,22 @@ RULES: tuple[Rule, ...] = (
         "At a junction without lights a right-turner gives way to an opposing left-turner; "
         "the right-turner bears full liability.",
         reliability="A",
+    ),
+    # Not in the research notes' list: 第52条第(二)项 read for two turning cars, where
+    # neither 第(三)项 (turning yields to straight) nor 第(四)项 (opposing turns) applies.
+    _rule(
+        "S48", "无灯无标志路口双方转弯未让右方来车",
+        "Uncontrolled, unsigned junction: both turning, not yielding to the right",
+        (is_("loc.intersection", "uncontrolled_no_signs"),
+         is_("self.manoeuvre", TURNS | {"u_turn"}), is_("other.manoeuvre", TURNS | {"u_turn"}),
+         OTHER_FROM_RIGHT, none_of(OPPOSING)),
+        (_ref("实施条例", "第52条第(二)项"),),
+        "无信号、无标志标线的路口，双方均转弯且不是相对方向驶来的，转弯让直行、右转让对向左转都不适用，"
+        "应让右方道路的来车先行；未让右方来车一方全部责任。",
+        "At a junction with no lights, signs or markings, when both cars turn and do not come "
+        "from opposite directions (so neither turning-yields-to-straight nor right-yields-to-"
+        "opposing-left applies), the car coming from the right goes first; the car that did "
+        "not give way to it bears full liability.",
     ),
     _rule(
         "S35", "未避让作业车辆",

@@ -97,6 +97,8 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "S34": doc({"manoeuvre": "right_turn", "position": "oncoming"},
                {"manoeuvre": "left_turn", "position": "oncoming"},
                loc={"intersection": "uncontrolled_no_signs"}),
+    "S48": doc({"manoeuvre": "left_turn"}, {"manoeuvre": "right_turn", "approach_from": "right"},
+               loc={"intersection": "uncontrolled_no_signs"}),
     "S35": doc({"manoeuvre": S}, {"manoeuvre": R, "works_vehicle_operating": True}),
     "S36": doc({"manoeuvre": "right_turn", "signal_faced": "red"},
                {"manoeuvre": S, "signal_faced": "green"}, loc={"intersection": "signalized"}),

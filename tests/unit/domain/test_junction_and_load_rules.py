@@ -46,6 +46,23 @@ JUNCTIONS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], dict[
     ("right turn yields to the opposing left turn",
      {"manoeuvre": "right_turn", "approach_from": "opposite"},
      {"manoeuvre": "left_turn", "approach_from": "opposite"}, UNCONTROLLED, A_FULL, "S34"),
+    ("both turning, B from A's right: A gives way",
+     {"manoeuvre": "left_turn"}, {"manoeuvre": "right_turn", "approach_from": "right"},
+     UNCONTROLLED, A_FULL, "S48"),
+    ("both turning, A from B's right, as A states it",
+     {"manoeuvre": "left_turn", "approach_from": "right"}, {"manoeuvre": "left_turn"},
+     UNCONTROLLED, B_FULL, "S48"),
+    ("a U-turn and a right turn, by the positions stated",
+     {"manoeuvre": "right_turn", "position": "from_left"},
+     {"manoeuvre": "u_turn", "position": "from_right"}, UNCONTROLLED, A_FULL, "S48"),
+    ("two opposing left turns: no rule applies, the police decide",
+     {"manoeuvre": "left_turn", "approach_from": "opposite"},
+     {"manoeuvre": "left_turn", "approach_from": "opposite"}, UNCONTROLLED, POLICE, None),
+    ("both turning, direction not stated: never guessed",
+     {"manoeuvre": "left_turn"}, {"manoeuvre": "right_turn"}, UNCONTROLLED, POLICE, None),
+    ("both turning at lights: the right-hand rule does not apply",
+     {"manoeuvre": "left_turn"}, {"manoeuvre": "right_turn", "approach_from": "right"},
+     {"intersection": "signalized"}, POLICE, None),
     ("priority signs decide, not the right-hand rule",
      {"manoeuvre": S}, {"manoeuvre": S, "approach_from": "right"},
      {"intersection": "uncontrolled_with_priority_signs", "signs": ["stop_sign_for_B"]},
@@ -83,6 +100,19 @@ def test_right_of_way_cites_article_52_2_and_pays_out() -> None:
                                      {"manoeuvre": S, "approach_from": "right",
                                       "damage_estimate_cny": 3000}, UNCONTROLLED)))
     (rule,) = decided.rules
+    assert [str(ref) for ref in rule.basis] == ["实施条例第52条第(二)项"]
+    assert "右方" in rule.explanation_zh
+    assert "right" in rule.explanation_en
+    assert decided.payout is not None
+    assert decided.payout.to_json_dict()["jqx_A_to_B"] == 2000
+
+
+def test_two_turning_cars_yield_to_the_right_under_article_52_2() -> None:
+    decided = decide(parse_facts(doc({"manoeuvre": "right_turn", "damage_estimate_cny": 600},
+                                     {"manoeuvre": "left_turn", "approach_from": "right",
+                                      "damage_estimate_cny": 2500}, UNCONTROLLED)))
+    (rule,) = decided.rules
+    assert (rule.id, rule.party) == ("S48", "A")
     assert [str(ref) for ref in rule.basis] == ["实施条例第52条第(二)项"]
     assert "右方" in rule.explanation_zh
     assert "right" in rule.explanation_en
