@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from adapters.mongo.types import Collection, Database, Document
+from adapters.mongo.types import Collection, Database, Document, find_each
 from settlement.domain.case import (
     AccidentScene,
     Case,
@@ -22,6 +22,7 @@ from settlement.domain.case import (
 )
 from settlement.domain.geo import GeoPoint
 from settlement.errors import AlreadyExists, CaseNotFound, ConcurrentUpdate
+from settlement.services.batching import Coalescer
 
 
 class MongoCaseRepository:
@@ -29,6 +30,8 @@ class MongoCaseRepository:
 
     def __init__(self, db: Database) -> None:
         self._collection: Collection = db["cases"]
+        # Every driver polls their case: reads that arrive together share one query.
+        self._reads: Coalescer[str, Case] = Coalescer(self._get_many, in_flight=2)
 
     async def add(self, case: Case, *, session: Any = None) -> Case:
         stored = replace(case, version=1)
@@ -51,10 +54,19 @@ class MongoCaseRepository:
         return stored
 
     async def get(self, case_id: str, *, session: Any = None) -> Case:
+        """Reads outside a transaction that arrive together share one ``$in`` query."""
+        if session is None:
+            return await self._reads(case_id)
         document = await self._collection.find_one({"_id": case_id}, session=session)
         if document is None:
             raise CaseNotFound("No case with this id among your cases.", case_id=case_id)
         return from_document(document)
+
+    async def _get_many(self, case_ids: Sequence[str]) -> list[Case | BaseException]:
+        def missing(i: str) -> BaseException:
+            return CaseNotFound("No case with this id among your cases.", case_id=i)
+
+        return await find_each(self._collection, case_ids, from_document, missing)
 
     async def save(self, case: Case, *, session: Any = None) -> Case:
         """Replace the stored case if its version is unchanged.

@@ -24,7 +24,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from adapters.mongo.cases import from_document as case_from_document
-from adapters.mongo.types import Collection, Database, Document
+from adapters.mongo.types import Collection, Database, Document, find_each
 from settlement.domain.case import Case, CaseStatus
 from settlement.domain.claim import (
     Assessment,
@@ -63,20 +63,10 @@ class MongoClaimRepository:
         return from_document(document)
 
     async def _get_many(self, claim_ids: Sequence[str]) -> list[Claim | BaseException]:
-        wanted = list(dict.fromkeys(claim_ids))
-        # A limit (ids are unique) lets the server close the cursor with the first batch; a
-        # batch size of exactly the count would cost an empty getMore round trip.
-        cursor = (
-            self._collection.find({"_id": {"$in": wanted}})
-            .limit(len(wanted))
-            .batch_size(len(wanted))
-        )
-        found = {document["_id"]: document for document in await cursor.to_list(None)}
-        return [
-            from_document(found[claim_id]) if claim_id in found
-            else ClaimNotFound("No claim with this id.", claim_id=claim_id)
-            for claim_id in claim_ids
-        ]  # fmt: skip
+        def missing(i: str) -> BaseException:
+            return ClaimNotFound("No claim with this id.", claim_id=i)
+
+        return await find_each(self._collection, claim_ids, from_document, missing)
 
     async def for_case(self, case_id: str) -> Sequence[Claim]:
         cursor = self._collection.find({"case_id": case_id}).sort(

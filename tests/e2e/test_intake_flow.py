@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from adapters.simulators.wechat import WeChatSimulator
 from tests.builders import new_case, party_details, statement
-from tests.e2e.conftest import Api, body
+from tests.e2e.conftest import Api, body, running_api
 
 
 async def test_two_parties_open_join_and_give_their_accounts(api: Api) -> None:
@@ -129,3 +131,21 @@ async def test_cases_opened_together_each_commit_with_their_own_audit_entry(api:
     recorded = {e["case_id"]: e["request_id"] async for e in entries}
     # One entry per case, carrying the request that opened it (not a neighbour's).
     assert recorded == opened
+
+
+async def test_concurrent_case_views_share_queries_and_each_gets_its_own_case(
+    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path
+) -> None:
+    # No view cache: every view reads the database, concurrent ones in one query.
+    async with running_api(mongo_uri, wechat, tmp_path, case_view_cache_ms=0) as api:
+        owners = [await api.sign_in() for _ in range(8)]
+        ids = [body(await api.call("POST", "/api/v1/cases", new_case(), token=t))["id"]
+               for t in owners]  # fmt: skip
+        views = await asyncio.gather(
+            *[api.call("GET", f"/api/v1/cases/{i}", token=t)
+              for t, i in zip(owners, ids, strict=True)],
+            api.call("GET", "/api/v1/cases/C000000000000000", token=owners[0]),
+            api.call("GET", f"/api/v1/cases/{ids[1]}", token=owners[0]),  # not theirs
+        )
+        assert [body(v)["id"] for v in views[:8]] == ids
+        assert [v.code for v in views[8:]] == [404, 404]
