@@ -419,7 +419,7 @@ def parse_key(raw: str) -> bytes:
 
 
 NOTICE_NAMES = frozenset(
-    {"joined", "proposal_ready", "police_decided", "retake_asked",
+    {"joined", "proposal_ready", "police_decided", "retake_asked", "reconsidered",
      "claim_filed", "claim_assessed", "claim_paid", "mediation_outcome"}
 )  # fmt: skip
 """The notices a subscription template can be configured for."""

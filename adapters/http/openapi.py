@@ -52,11 +52,13 @@ _CASE_VIEW = {
         "determination": {"$ref": "#/components/schemas/Determination"},
         "revoked_determinations": {
             "type": "array",
-            "description": "Determinations a reconsideration (复核) revoked: their levels, when "
-                           "they were decided and revoked, and the conclusion's reason.",
+            "description": "Determinations a reconsideration (复核) revoked: their levels, "
+                           "document number, when they were decided and revoked, and the "
+                           "conclusion's reason.",
             "items": {"type": "object", "properties": {
                 "levels": {"type": "object", "additionalProperties": {"type": "string"}},
                 "decided_at": {"type": ["string", "null"]},
+                "document_number": {"type": "string"},
                 "revoked_at": {"type": ["string", "null"]}, "reason": {"type": "string"}}},
         },
         "retake_requests": {
@@ -90,10 +92,17 @@ _DETERMINATION = {
         "reconsideration": {
             "type": "object",
             "description": "复核 (程序规定第七十一条): within three days, once per party.",
-            "required": ["deadline", "requests", "you_may_request"],
+            "required": ["deadline", "requests", "conclusion", "you_may_request"],
             "properties": {
                 "deadline": {"type": ["string", "null"]},
                 "requests": {"type": "object"},
+                "conclusion": {
+                    "type": ["object", "null"],
+                    "description": "The 复核结论 once given: outcome upheld (the "
+                                   "determination stands) and when; null while none.",
+                    "properties": {"outcome": {"type": "string", "enum": ["upheld"]},
+                                   "at": {"type": ["string", "null"]}},
+                },
                 "you_may_request": {"type": "boolean"},
             },
         },

@@ -95,6 +95,12 @@ class ReconsiderationOutcome(enum.StrEnum):
     REDETERMINE = "redetermine"  # 责令原办案单位重新调查、认定; the first one is revoked
 
 
+CONCLUDED_REQUEST_STATUS = {
+    ReconsiderationOutcome.UPHELD: "upheld",
+    ReconsiderationOutcome.REDETERMINE: "redetermination_ordered",
+}
+"""What a party's 复核 request says once concluded (labelled as ``reconsideration_status``)."""
+
 RECONSIDERABLE = frozenset({"determined", "claimed"})
 """Case statuses whose determination a 复核 can still revoke (not once in mediation or
 closed: the money has been settled by other means)."""
@@ -593,8 +599,7 @@ class Case:
                 "No party has a pending reconsideration (复核) request on this case.",
                 reason="no_pending_reconsideration",
             )
-        status = ("upheld" if outcome is ReconsiderationOutcome.UPHELD
-                  else "redetermination_ordered")  # fmt: skip
+        status = CONCLUDED_REQUEST_STATUS[outcome]
         for label in pending:
             requests[label] = {**requests[label], "status": status, "concluded_at": now}
         conclusion = {"outcome": outcome.value, "by": by, "at": now, "reason": reason}

@@ -373,9 +373,11 @@ def decision_of(
     )
 
 
-def determination_number(case: Case) -> str:
-    """The 事故认定书 number: as issued, else the jurisdiction-and-case form the console prints."""
-    document = (case.determination or {}).get("document") or {}
+def determination_number(case: Case, determination: Mapping[str, Any] | None = None) -> str:
+    """The 事故认定书 number of ``determination`` (the case's own when omitted, or one a
+    复核 revoked): as issued, else the jurisdiction-and-case form the console prints."""
+    record = case.determination if determination is None else determination
+    document = (record or {}).get("document") or {}
     number = document.get("number") or (document.get("content") or {}).get("number")
     return str(number) if number else f"{case.jurisdiction}-{case.id}"
 

@@ -542,6 +542,7 @@ _NOTICE: dict[str, Pair] = {
     "proposal_ready": ("责任方案已出", "The liability proposal is ready"),
     "police_decided": ("交警已作出事故认定", "The police decided"),
     "retake_asked": ("交警请您补拍照片", "The police ask for new photos"),
+    "reconsidered": ("复核有结论", "The reconsideration is concluded"),
     "claim_filed": ("已向保险公司报案", "Claim filed with the insurer"),
     "claim_assessed": ("保险公司已定损", "The insurer assessed the loss"),
     "claim_paid": ("保险公司已赔付", "The insurer paid"),

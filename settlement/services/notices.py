@@ -14,7 +14,7 @@ from datetime import datetime
 
 from settlement.domain.case import Case
 from settlement.domain.exchange import NewOutboxMessage, SubscriptionMessage
-from settlement.domain.notices import Milestone, due_notices, title_zh
+from settlement.domain.notices import DueNotice, Milestone, due_notices
 from settlement.errors import AlreadyExists
 from settlement.ports.claims import RecipientDirectory
 from settlement.ports.identity import Clock
@@ -67,7 +67,7 @@ class MilestoneNotices:
                 openid=openid,
                 template_id=template,
                 page=f"{CASE_PAGE}?id={case.id}",
-                data=_data(case, notice.milestone, self._clock.now()),
+                data=_data(case, notice, self._clock.now()),
                 miniprogram_state=self._state,
             )
             try:
@@ -85,10 +85,10 @@ class MilestoneNotices:
         return queued
 
 
-def _data(case: Case, milestone: Milestone, now: datetime) -> dict[str, str]:
+def _data(case: Case, notice: DueNotice, now: datetime) -> dict[str, str]:
     # Template keywords: what happened, which case, when (no personal data in a notice).
     return {
-        "thing1": title_zh(milestone),
+        "thing1": notice.title,
         "character_string2": case.id,
         "time3": now.strftime("%Y-%m-%d %H:%M"),
     }

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from settlement.domain.case import Case, Party, PartyDetails
+from settlement.domain.claim import determination_number
 from settlement.domain.privacy import (
     mask_document_number,
     mask_id_number,
@@ -43,8 +44,9 @@ def case_for_party(case: Case, viewer_id: str) -> dict[str, Any]:
         "missing": case.missing(),
         "determination": determination_view(case, viewer_label),
         "revoked_determinations": [
-            # 复核结论 are served on both parties: what was revoked, when and why.
+            # 复核结论 are served on both parties: which document was revoked, when and why.
             {"levels": dict(r.get("levels") or {}), "decided_at": _iso(r.get("decided_at")),
+             "document_number": determination_number(case, r),
              "revoked_at": _iso(r.get("revoked_at")),
              "reason": str(r.get("revoked_reason") or "")}
             for r in case.revoked_determinations
@@ -68,6 +70,7 @@ def determination_view(case: Case, viewer_label: str | None) -> dict[str, Any] |
         return None
     document = determination.get("document") or {}
     requests = determination.get("reconsideration_requests") or {}
+    conclusion = determination.get("reconsideration") or {}
     deadline = case.reconsideration_deadline
     decided_at = determination.get("decided_at")
     return {
@@ -95,6 +98,10 @@ def determination_view(case: Case, viewer_label: str | None) -> dict[str, Any] |
                 }
                 for label, entry in sorted(requests.items())
             },
+            # The 复核结论 on this determination once given (``upheld``: it stands; a revoked
+            # one is listed under ``revoked_determinations`` instead).
+            "conclusion": None if not conclusion else {
+                "outcome": conclusion.get("outcome"), "at": _iso(conclusion.get("at"))},
             "you_may_request": viewer_label is not None
             and viewer_label not in requests
             and not case.revoked_determinations  # the 复核 is heard once

@@ -41,10 +41,20 @@ class Stack(Api):
 
 @pytest.fixture
 async def stack(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> AsyncIterator[Stack]:
+    async with serve_stack(mongo_uri, wechat, tmp_path, TEMPLATES) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def serve_stack(
+    mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path, templates: dict[str, str]
+) -> AsyncIterator[Stack]:
+    """The service with its exchange (outbox, notices feed) and the reviewer ``reviewer.ns``;
+    ``templates``: the notices configured."""
     settings = replace(
         make_settings(mongo_uri, wechat, tmp_path),
         console_secure_cookies=False,
-        wechat_templates=",".join(f"{k}={v}" for k, v in TEMPLATES.items()),
+        wechat_templates=",".join(f"{k}={v}" for k, v in templates.items()),
         wechat_miniprogram_state="developer",
     )
     async with open_runtime(settings) as runtime:
@@ -66,13 +76,13 @@ async def stack(mongo_uri: str, wechat: WeChatSimulator, tmp_path: Path) -> Asyn
             await runtime.mongo_client.drop_database(settings.mongo_db)
 
 
-async def _determine(stack: Stack, case_id: str) -> None:
+async def determine(stack: Stack, case_id: str) -> None:
     await decide_in_console(stack.base_url, case_id, {
         "level_A": "全部责任", "level_B": "无责任", "rule": "S01",
         "note": "甲车未与前车保持安全距离", "reason": "双方陈述与照片一致，甲车追尾"})  # fmt: skip
 
 
-async def _eventually(check: object, seconds: float = 10.0) -> None:
+async def eventually(check: object, seconds: float = 10.0) -> None:
     assert callable(check)
     for _ in range(int(seconds / 0.1)):
         if await check():
@@ -95,7 +105,7 @@ async def test_parties_see_the_determination_and_its_document_and_may_ask_once(
     too_early = await stack.call("POST", f"/api/v1/cases/{case.id}/reconsideration",
                                  {"reason": "不服"}, token=token_a)  # fmt: skip
     assert too_early.code == 409
-    await _determine(stack, case.id)
+    await determine(stack, case.id)
 
     for token in (token_a, token_b):
         seen = body(await stack.call("GET", f"/api/v1/cases/{case.id}", token=token))
@@ -141,7 +151,7 @@ async def test_parties_see_the_determination_and_its_document_and_may_ask_once(
         sent = [m for m in stack.wechat.state.messages if m["template_id"] == "T_DECIDED"]
         return {m["touser"] for m in sent} == {openid_of("alice"), openid_of("bob")}
 
-    await _eventually(both_told)
+    await eventually(both_told)
     sent = [m for m in stack.wechat.state.messages if m["template_id"] == "T_DECIDED"]
     assert len(sent) == 2
     assert all(m["page"] == f"pages/follow/follow?id={case.id}" for m in sent)
@@ -151,7 +161,7 @@ async def test_reconsideration_window_closes_after_three_days(stack: Stack) -> N
     (token_a, user_a), (_, user_b) = await stack.driver("carol"), await stack.driver("dave")
     case = await seed_case(stack.runtime.services, demo_specs()[1], scene_jpeg, stack.tmp,
                            (user_a, user_b))  # fmt: skip
-    await _determine(stack, case.id)
+    await determine(stack, case.id)
     late = stack.runtime.services.intake
     stored = await late.get(user_a, case.id)
     assert stored.determination is not None
@@ -185,7 +195,7 @@ async def test_openids_are_sealed_at_rest_and_joining_is_announced(stack: Stack)
         return any(m["template_id"] == "T_JOINED" and m["touser"] == openid_of("erin")
                    for m in stack.wechat.state.messages)  # fmt: skip
 
-    await _eventually(told)
+    await eventually(told)
     # frank never subscribed: nothing reached him (WeChat's 43101 is final).
     assert not [m for m in stack.wechat.state.messages if m["touser"] == openid_of("frank")]
 
@@ -315,7 +325,7 @@ async def test_a_reconsideration_request_reaches_the_reviewers_queue(stack: Stac
     assert stack.runtime.services.staff_auth is not None
     await stack.runtime.services.staff_auth.create_account("reviewer.ft", "reviewer", "440304",
                                                            PASSWORD)  # fmt: skip
-    await _determine(stack, case.id)
+    await determine(stack, case.id)
     reviewer = Browserless(stack.base_url)
     await reviewer.login("reviewer.ns")
     before = text(await reviewer.request("GET", "/console/queue"))
