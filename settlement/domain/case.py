@@ -529,7 +529,8 @@ class Case:
 
         Raises:
             IllegalTransition: the case has no determination.
-            PreconditionFailed: past the window, or this party has already asked.
+            PreconditionFailed: past the window, this party has already asked, or the 复核
+                has been concluded.
         """
         label = self.require_party(user_id)
         determination = self.determination
@@ -545,7 +546,9 @@ class Case:
                 reason="reconsideration_window_closed",
                 deadline=deadline.isoformat(),
             )
-        if self.revoked_determinations:
+        if self.revoked_determinations or determination.get("reconsideration"):
+            # Revoked or upheld, the conclusion has been given (an upheld determination
+            # carries it): the other party cannot open a second 复核 afterwards.
             raise PreconditionFailed(
                 "This accident's reconsideration (复核) has been heard; it is heard only once.",
                 reason="reconsideration_already_heard",

@@ -105,6 +105,7 @@ def determination_view(case: Case, viewer_label: str | None) -> dict[str, Any] |
             "you_may_request": viewer_label is not None
             and viewer_label not in requests
             and not case.revoked_determinations  # the 复核 is heard once
+            and not conclusion
             and deadline is not None
             and datetime.now(UTC) <= deadline,
         },

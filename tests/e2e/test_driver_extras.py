@@ -147,12 +147,18 @@ async def test_parties_see_the_determination_and_its_document_and_may_ask_once(
         "对方倒车在先，照片可证"
     )
 
+    # The simulator serves the whole session: only these two drivers' messages count.
+    parties = {openid_of("alice"), openid_of("bob")}
+
+    def decided() -> list[dict[str, object]]:
+        return [m for m in stack.wechat.state.messages
+                if m["template_id"] == "T_DECIDED" and m["touser"] in parties]  # fmt: skip
+
     async def both_told() -> bool:
-        sent = [m for m in stack.wechat.state.messages if m["template_id"] == "T_DECIDED"]
-        return {m["touser"] for m in sent} == {openid_of("alice"), openid_of("bob")}
+        return {m["touser"] for m in decided()} == parties
 
     await eventually(both_told)
-    sent = [m for m in stack.wechat.state.messages if m["template_id"] == "T_DECIDED"]
+    sent = decided()
     assert len(sent) == 2
     assert all(m["page"] == f"pages/follow/follow?id={case.id}" for m in sent)
 

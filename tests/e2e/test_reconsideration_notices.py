@@ -110,6 +110,7 @@ async def test_both_parties_are_told_the_conclusion_of_the_reconsideration(
             assert conclusion["outcome"] == "upheld"
             assert conclusion["at"]
             assert seen["revoked_determinations"] == []
+            assert seen["determination"]["reconsideration"]["you_may_request"] is False
         else:
             assert seen["status"] == "police_review"
             assert seen["determination"] is None
@@ -119,7 +120,13 @@ async def test_both_parties_are_told_the_conclusion_of_the_reconsideration(
             assert revoked["reason"] == reason
         assert seen["your_party"] == label
 
-    if outcome == "redetermine":
+    if outcome == "upheld":
+        # Heard once: A, who did not ask, cannot open a second 复核 after the conclusion.
+        again = await told.call("POST", f"/api/v1/cases/{case_id}/reconsideration",
+                                {"reason": "我也不服"}, token=tokens["A"])  # fmt: skip
+        assert again.code == 409, again.body
+        assert body(again)["details"]["reason"] == "reconsideration_already_heard"
+    else:
         # The new determination is announced too (a round of its own, not the first's key).
         await decide_in_console(told.base_url, case_id, AGAIN)
 

@@ -51,6 +51,10 @@ def test_upheld_keeps_the_determination_and_closes_the_request() -> None:
     assert kept.decision_round == 1
     with pytest.raises(PreconditionFailed):  # nothing pending any more
         kept.conclude_reconsideration("sup", ReconsiderationOutcome.UPHELD, "再次维持", NOW)
+    # The 复核 is heard once: the party who did not ask cannot open a second one.
+    with pytest.raises(PreconditionFailed) as refused:
+        kept.request_reconsideration(case.parties["A"].user_id, "我也不服", NOW)
+    assert refused.value.details["reason"] == "reconsideration_already_heard"
 
 
 def test_revoked_goes_back_to_the_police_and_refiles_under_new_ids() -> None:
