@@ -2,7 +2,7 @@
 
 Starts the WeChat, insurer and court simulators and ``settlement serve`` (embedded MongoDB in a temporary
 directory, every port chosen free on 127.0.0.1, notices configured), creates a reviewer
-account, then prints one line ``STACK {json}`` with the addresses. It stops on SIGTERM or
+and a supervisor account, then prints one line ``STACK {json}`` with the addresses. It stops on SIGTERM or
 SIGINT, and when its standard input closes, so a test runner that dies takes it along.
 """
 
@@ -35,6 +35,8 @@ from settlement.cli.sandbox import write_pki
 from settlement.config import Settings
 
 REVIEWER = ("reviewer.mini", "reviewer", "440305")
+SUPERVISOR = ("supervisor.mini", "supervisor", "440305")
+"""Concludes 复核 requests (the authority above the reviewer); same password."""
 SCENE = (22.5405, 113.9345)
 """Where the tests' accidents happen (深圳市南山区): phones stand here, photos are taken here."""
 PHOTO_COUNT = 60
@@ -43,6 +45,7 @@ TEMPLATES = {
     "proposal_ready": "TMPL_PROPOSAL",
     "police_decided": "TMPL_DECIDED",
     "retake_asked": "TMPL_RETAKE",
+    "reconsidered": "TMPL_RECONSIDERED",
     "claim_assessed": "TMPL_ASSESSED",
     "claim_paid": "TMPL_PAID",
 }
@@ -100,10 +103,12 @@ async def run(workdir: Path) -> None:
         grpc_port[0] = servers.grpc_port
         staff = runtime.services.staff_auth
         await staff.create_account(*REVIEWER, password)
+        await staff.create_account(*SUPERVISOR, password)
         line = {
             "api": f"http://127.0.0.1:{servers.http_port}",
             "wechat": wechat.base_url,
             "reviewer": REVIEWER[0],
+            "supervisor": SUPERVISOR[0],
             "password": password,
             "templates": TEMPLATES,
             "scene": {"latitude": SCENE[0], "longitude": SCENE[1]},

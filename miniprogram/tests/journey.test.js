@@ -1,8 +1,9 @@
 // Two phones through the real service, from the scene to the signed agreement; and from a
-// refusal to the police determination and a 复核 request.
+// refusal to the police determination and a 复核 request, revoked or upheld by a supervisor.
 const { createPhone, simulator, httpCall, STACK } = require('./support/wx')
 const { open, tap, type, text, until, use } = require('./support/pages')
 const api = require('../utils/api')
+const words = require('../utils/words')
 const { Reviewer } = require('./support/reviewer')
 const flows = require('./support/flows')
 const { vocabulary, rawCodes } = require('./support/codes')
@@ -167,11 +168,114 @@ test('decline → a reviewer determines over HTTP → both phones show it and it
   expect(followA.data.determination.mayRequest).toBe(false)
   expect(text(followA)).toContain('复核申请已提交，等待上一级交警处理')
   flows.seen(followA, 'follow (reconsideration)')
+  // Carol accepted the conclusion's notice on the tap that asked for the 复核.
+  expect(a.subscriptions.pop()).toEqual([STACK.templates.reconsidered])
+  expect(followA.querySelector('#follow-reconsideration')).toBeFalsy() // she asked: she is told
 
   const decided = await until(async () => (await fetchMessages('journey-dan'))
     .some((m) => m.template_id === STACK.templates.police_decided), { what: 'the decision notice', timeout: 20000 })
   expect(decided).toBeUndefined()
+
+  // Dan did not ask: he sees the pending 复核 and may accept the notice of its conclusion.
+  const followB = flows.seen(await open(b, 'follow', { id: caseId }), 'follow (the other asked for 复核)')
+  expect(text(followB)).toContain('对方（甲方）：复核申请已提交，等待上一级交警处理')
+  expect(followB.data.timeline.find((s) => s.text === '复核')).toMatchObject({ done: false })
+  await tap(followB, '#follow-reconsideration')
+  expect(b.subscriptions.pop()).toEqual([STACK.templates.reconsidered])
+  await until(() => followB.data.notice === '复核有结论时，会通过微信通知您。', { what: 'the notice promise' })
+
+  // The supervisor revokes the determination in the console: both phones show which
+  // 认定书 was revoked and when, and that the case is back with the police.
+  await conclude(caseId, 'redetermine', '原认定未考虑乙车起步未观察')
+  for (const phone of [a, b]) {
+    const { view, follow } = await followWithView(phone, caseId, 'revoked')
+    const [revoked] = view.revoked_determinations
+    expect(follow.data.determination).toBeNull()
+    const shown = text(follow)
+    expect(shown).toContain('复核结论：撤销原认定，重新认定')
+    expect(revoked.document_number).toContain(caseId)
+    expect(shown).toContain(`原事故认定书（编号 ${revoked.document_number}，${words.time(revoked.decided_at)} 作出）已于 ${words.time(revoked.revoked_at)} 撤销。`)
+    expect(shown).toContain('复核结论的理由：原认定未考虑乙车起步未观察')
+    expect(shown).toContain('案件已退回交警，等待重新作出事故认定。')
+    expect(follow.data.status).toBe('待交警认定')
+    expect(follow.data.timeline.map((s) => [s.text, s.done]).slice(-4)).toEqual([
+      ['交警在线认定', true], ['复核', true], ['交警重新认定', false], ['保险理赔', false]])
+  }
+  // Both parties' WeChat got the conclusion, in words.
+  for (const user of ['journey-carol', 'journey-dan']) {
+    await until(async () => (await fetchMessages(user))
+      .some((m) => m.template_id === STACK.templates.reconsidered), { what: `the 复核 notice for ${user}`, timeout: 20000 })
+    const [told] = (await fetchMessages(user)).filter((m) => m.template_id === STACK.templates.reconsidered)
+    expect(told.data.thing1.value).toBe('复核结论：撤销原认定，重新认定')
+    expect(told.page).toBe(`pages/follow/follow?id=${caseId}`)
+  }
+
+  // Determined again: the new determination is shown, the revoked one stays listed.
+  const followAgain = await open(a, 'follow', { id: caseId })
+  await tap(followAgain, '#follow-redetermination')
+  expect(a.subscriptions.pop()).toEqual([STACK.templates.police_decided])
+  await reviewer.determine(caseId, {
+    rule: 'other', basis_statute: '道交法', basis_article: '第43条', level_A: '主要责任', level_B: '次要责任',
+    reason: '复核后重新认定，双方均有过错', note: '乙车起步未观察后方来车',
+  })
+  await followAgain.instance.refresh()
+  flows.seen(followAgain, 'follow (determined again)')
+  expect(followAgain.data.determination.levels.map((l) => l.level)).toEqual(['主要责任', '次要责任'])
+  expect(followAgain.data.reconsideration.revoked).toHaveLength(1)
+  expect(followAgain.querySelector('#back-with-police')).toBeFalsy()
+  expect(followAgain.querySelector('#reconsider')).toBeFalsy() // the 复核 is heard once
+  expect(followAgain.data.timeline.find((s) => s.text === '交警重新认定')).toMatchObject({ done: true })
+  await until(async () => (await fetchMessages('journey-carol'))
+    .filter((m) => m.template_id === STACK.templates.police_decided).length === 1,
+  { what: 'the new decision notice', timeout: 20000 })
 })
+
+test('a 复核 upheld: both phones show that the determination stands', async () => {
+  const a = createPhone('journey-erin')
+  const b = createPhone('journey-finn')
+  const caseId = await caseUpToTheProposal(a, b, '三段')
+  const decideB = await open(b, 'decide', { id: caseId })
+  await type(decideB, '#reason', '对方说法不对')
+  await tap(decideB, '#decline')
+  const reviewer = new Reviewer()
+  await reviewer.login()
+  await reviewer.determine(caseId, {
+    rule: 'S01', level_A: '全部责任', level_B: '无责任', reason: '甲车未保持安全距离', note: '甲车追尾前车',
+  })
+  const followA = await open(a, 'follow', { id: caseId })
+  await type(followA, '#reconsider-reason', '前车突然倒车')
+  await tap(followA, '#reconsider-submit')
+  expect(followA.data.reconsideration).toMatchObject({ pending: true, mayFollow: false, concluded: false })
+
+  await conclude(caseId, 'upheld', '行车记录仪显示前车并未倒车')
+  for (const phone of [a, b]) {
+    const { view, follow } = await followWithView(phone, caseId, 'upheld')
+    expect(follow.data.determination.levels.map((l) => l.level)).toEqual(['全部责任', '无责任'])
+    expect(text(follow)).toContain(`复核结论：维持原认定，这份认定继续有效。（${words.time(view.determination.reconsideration.conclusion.at)}）`)
+    expect(text(follow)).toContain(`${phone === a ? '您' : '对方'}（甲方）：复核结论：维持原认定`)
+    expect(follow.querySelector('#revoked')).toBeFalsy()
+    expect(follow.querySelector('#reconsider')).toBeFalsy()
+    expect(follow.data.timeline.find((s) => s.text === '复核')).toMatchObject({ done: true })
+  }
+  await until(async () => (await fetchMessages('journey-erin'))
+    .some((m) => m.template_id === STACK.templates.reconsidered && m.data.thing1.value === '复核结论：维持原认定'),
+  { what: 'the 复核 notice', timeout: 20000 })
+})
+
+// The supervisor concludes the 复核 in the console over HTTP.
+async function conclude(caseId, outcome, reason) {
+  const supervisor = new Reviewer()
+  await supervisor.login(STACK.supervisor)
+  await supervisor.conclude(caseId, outcome, reason)
+}
+
+// The case as the service serves it to this phone's driver, and the follow page showing it.
+async function followWithView(phone, caseId, state) {
+  use(phone)
+  const view = await api.get(`/api/v1/cases/${caseId}`)
+  const follow = flows.seen(await open(phone, 'follow', { id: caseId }), `follow (${state}, ${phone.user})`)
+  return { view, follow }
+}
 
 async function fetchMessages(user) {
   const { httpCall } = require('./support/wx')

@@ -23,7 +23,36 @@ const NEXT = {
   liability_proposed: ['decide', '查看责任方案并签字'],
 }
 
-function timeline(view, answer) {
+// The 复核 as the driver follows it: asked and waiting, or its conclusion (the determination
+// stands, or it was revoked and the case went back to the police for a new one).
+function reconsideration(view, you) {
+  const d = view.determination
+  const requests = (d && d.reconsideration.requests) || {}
+  const conclusion = d && d.reconsideration.conclusion
+  const revoked = (view.revoked_determinations || []).map((r) => ({
+    number: r.document_number,
+    decided: words.time(r.decided_at),
+    revokedAt: words.time(r.revoked_at),
+    reason: r.reason,
+  }))
+  const pending = Object.keys(requests).some((p) => requests[p].status === 'pending')
+  const upheld = Boolean(conclusion && conclusion.outcome === 'upheld')
+  const concludedAt = upheld ? conclusion.at : ((view.revoked_determinations || []).slice(-1)[0] || {}).revoked_at
+  return {
+    asked: pending || upheld || revoked.length > 0,
+    pending,
+    // The party who did not ask learns of the conclusion if they accept one notice.
+    mayFollow: pending && !(you in requests),
+    upheld: upheld ? `${t('reconsideration_status', 'upheld')}，这份认定继续有效。` : '',
+    concluded: upheld || revoked.length > 0,
+    concludedAt: words.time(concludedAt),
+    revokedTitle: revoked.length ? t('reconsideration_status', 'redetermination_ordered') : '',
+    revoked,
+    backWithPolice: revoked.length > 0 && !d,
+  }
+}
+
+function timeline(view, answer, recon) {
   const agreement = (answer && answer.agreement) || {}
   const steps = [
     { text: '开案', done: true, when: words.time(view.created_at) },
@@ -32,7 +61,10 @@ function timeline(view, answer) {
     { text: '责任方案', done: Boolean(answer && (answer.proposal || answer.overruled_by_determination)), when: '' },
   ]
   if (agreement.declined || view.status === 'police_review' || view.determination) {
-    steps.push({ text: '交警在线认定', done: Boolean(view.determination), when: view.determination ? words.time(view.determination.decided_at) : '' })
+    const first = recon.revoked[0]
+    steps.push({ text: '交警在线认定', done: Boolean(view.determination || first), when: first ? first.decided : (view.determination ? words.time(view.determination.decided_at) : '') })
+    if (recon.asked) steps.push({ text: '复核', done: recon.concluded, when: recon.concludedAt })
+    if (first) steps.push({ text: '交警重新认定', done: Boolean(view.determination), when: view.determination ? words.time(view.determination.decided_at) : '' })
   } else {
     steps.push({ text: '双方签字', done: Boolean(agreement.document), when: '' })
   }
@@ -45,6 +77,7 @@ Component({
   data: {
     caseId: '', status: '', timeline: [], determination: null, claims: [], mediation: '',
     canMediate: false, mediationReason: '', access: [], reason: '', nextPage: '', nextLabel: '',
+    reconsideration: null,
   },
   methods: {
     onLoad(options) {
@@ -67,9 +100,11 @@ Component({
       const claims = await this.claims(id, you, view.status)
       const d = view.determination
       const next = NEXT[view.status]
+      const recon = reconsideration(view, you)
       this.setData({
         status: t('case_status', view.status),
-        timeline: timeline(view, answer),
+        timeline: timeline(view, answer, recon),
+        reconsideration: recon,
         nextPage: next ? next[0] : '',
         nextLabel: next ? next[1] : '',
         determination: d && {
@@ -143,11 +178,23 @@ Component({
         this.setData({ error: '请写下申请复核的理由。' })
         return undefined
       }
+      notices.ask(['reconsidered'])
       return this.run(async () => {
         await api.post(`/api/v1/cases/${this.data.caseId}/reconsideration`, { reason })
         await this.load()
         this.setData({ notice: '复核申请已提交，上一级交警会处理并通知您。', reason: '' })
       })
+    },
+    // One accepted notice each: the 复核结论, or the new determination after a revocation.
+    followReconsideration() {
+      return this.subscribe(['reconsidered'], '复核有结论时，会通过微信通知您。')
+    },
+    followRedetermination() {
+      return this.subscribe(['police_decided'], '交警重新认定后，会通过微信通知您。')
+    },
+    async subscribe(names, promise) {
+      const answer = await notices.ask(names) // asked inside the tap, as WeChat requires
+      if (Object.values(answer).includes('accept')) this.setData({ notice: promise })
     },
     typeMediation(e) {
       this.setData({ mediationReason: e.detail.value })

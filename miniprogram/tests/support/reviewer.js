@@ -1,5 +1,6 @@
 // A police reviewer using the console over HTTP: sign in (XSRF cookie), take the case,
-// decide (preview, then confirm), or ask for retakes.
+// decide (preview, then confirm), or ask for retakes; signed in as the supervisor, conclude
+// a 复核.
 const { httpCall, STACK } = require('./wx')
 
 class Reviewer {
@@ -31,9 +32,9 @@ class Reviewer {
     return { status: res.status, text: res.body.toString('utf8') }
   }
 
-  async login() {
+  async login(username = STACK.reviewer) {
     await this.request('GET', '/console/login')
-    const res = await this.request('POST', '/console/login', { username: STACK.reviewer, password: STACK.password })
+    const res = await this.request('POST', '/console/login', { username, password: STACK.password })
     if (res.status !== 302) throw new Error(`reviewer sign-in failed: ${res.status}`)
   }
 
@@ -51,6 +52,12 @@ class Reviewer {
     if (preview.status !== 200) throw new Error(`decision refused: ${preview.status}`)
     const issued = await this.request('POST', `/console/cases/${caseId}/determine`, { ...decision, confirm: '1' })
     if (issued.status !== 302) throw new Error(`decision not issued: ${issued.status}`)
+  }
+
+  // outcome: 'upheld' or 'redetermine' (supervisors only).
+  async conclude(caseId, outcome, reason) {
+    const res = await this.request('POST', `/console/cases/${caseId}/reconsideration`, { outcome, reason })
+    if (res.status !== 302) throw new Error(`reconsideration not concluded: ${res.status}`)
   }
 
   async retake(caseId, slots, reason) {
