@@ -66,7 +66,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-DRIVER_LOGGERS = ("pymongo", "motor")
+DRIVER_LOGGERS = ("pymongo",)
 """The database driver logs whole commands and replies (bearer-token digests, names,
 plates, policy numbers) at DEBUG; no level the service runs at may show them."""
 

@@ -85,7 +85,7 @@ async def write(
     began = time.perf_counter()
     await asyncio.gather(*[loop(t) for t in range(tasks)])
     elapsed = time.perf_counter() - began
-    client.close()
+    await client.close()
     latencies.sort()
     return {
         "appends": len(latencies) - failures, "failures": failures, "elapsed": elapsed,
@@ -148,7 +148,7 @@ async def main(seconds: float, writers: int, processes: int, transactional: bool
         verify_s = time.perf_counter() - verify_started
         batches = report.batches
     finally:
-        client.close()
+        await client.close()
         await asyncio.to_thread(mongo.stop)
         shutil.rmtree(workdir, ignore_errors=True)  # the database files of the run
 

@@ -278,7 +278,7 @@ async def run(workdir: Path) -> None:
         stop.set()
         if sealing is not None:
             await asyncio.wait_for(sealing, timeout=60)
-        client.close()
+        await client.close()
         pool.shutdown()
         await asyncio.to_thread(mongod.stop)
 

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 from tornado.httpclient import AsyncHTTPClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,9 +207,11 @@ async def main(clients: int, seconds: float) -> None:
         for name, rps, p50, p99, errors in rows:
             print(f"{name:<22}{rps:>10.0f}{p50:>10.1f}{p99:>10.1f}{errors:>8}{rps / bare_rps:>10.2f}")
         # Every case opened must have its audit entry (written in the same transaction).
-        db: Any = AsyncIOMotorClient(mongo.uri)["settlement"]
+        counter: Any = AsyncMongoClient(mongo.uri)
+        db = counter["settlement"]
         opened = await db["cases"].count_documents({})
         recorded = await db["audit_log"].count_documents({"action": "case.open"})
+        await counter.close()
         print(f"audit: {recorded} case.open entries for {opened} cases opened")
         wrk_rows = []
         if shutil.which("wrk"):

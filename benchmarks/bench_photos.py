@@ -222,13 +222,13 @@ def bench_memory(workdir: Path) -> None:
 
 
 async def bench_near_lookup(workdir: Path) -> None:
-    from motor.motor_asyncio import AsyncIOMotorClient
+    from pymongo import AsyncMongoClient
 
     medians: dict[int, float] = {}
     server = EmbeddedMongo(workdir / "mongo")
     server.start()
     try:
-        client: AsyncIOMotorClient = AsyncIOMotorClient(server.uri, tz_aware=True)  # type: ignore[type-arg]
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(server.uri, tz_aware=True)
         db = client["bench"]
         await ensure_photo_indexes(db)
         repository = MongoPhotoRepository(db)
@@ -282,7 +282,7 @@ async def bench_near_lookup(workdir: Path) -> None:
                 f"median {statistics.median(timings):5.2f} ms, "
                 f"p95 {timings[int(0.95 * len(timings))]:5.2f} ms, max {timings[-1]:5.2f} ms"
             )
-        client.close()
+        await client.close()
     finally:
         server.stop()
     ROWS.append(

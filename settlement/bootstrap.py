@@ -506,7 +506,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             settings, build_services(settings, db, metrics), client, db, embedded, metrics
         )
     finally:
-        client.close()
+        await client.close()
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 
 from adapters.mongo.embedded import EmbeddedMongo
 from adapters.mongo.types import Database, MongoClient
@@ -27,18 +27,18 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def motor_client(mongo_uri: str) -> AsyncIterator[MongoClient]:
-    client: MongoClient = AsyncIOMotorClient(mongo_uri, tz_aware=True)
+async def mongo_client(mongo_uri: str) -> AsyncIterator[MongoClient]:
+    client: MongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     yield client
-    client.close()
+    await client.close()
 
 
 @pytest.fixture
-async def mongo_db(motor_client: MongoClient) -> AsyncIterator[Database]:
+async def mongo_db(mongo_client: MongoClient) -> AsyncIterator[Database]:
     """A fresh database for one test, dropped afterwards (tests never see each other's data)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    yield motor_client[name]
-    await motor_client.drop_database(name)
+    yield mongo_client[name]
+    await mongo_client.drop_database(name)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from adapters.mongo.types import Collection, Database, Document, motor_session
+from adapters.mongo.types import Collection, Database, Document, mongo_session
 from settlement.domain.audit import AuditEntry, AuditEvent, Batch
 from settlement.ports.outbox import Transaction
 from settlement.services.batching import Coalescer
@@ -52,12 +52,12 @@ class MongoAuditLog:
         if tx is None:
             await self._appends(to_document(entry))
         else:
-            await self._entries.insert_one(to_document(entry), session=motor_session(tx))
+            await self._entries.insert_one(to_document(entry), session=mongo_session(tx))
 
     async def append_all(self, entries: Sequence[AuditEntry], *, tx: Transaction) -> None:
         documents = [to_document(entry) for entry in entries]
         if documents:
-            await self._entries.insert_many(documents, session=motor_session(tx))
+            await self._entries.insert_many(documents, session=mongo_session(tx))
 
     async def get(self, entry_id: str) -> AuditEntry | None:
         document = await self._entries.find_one({"_id": entry_id})
@@ -125,9 +125,9 @@ class MongoAuditLog:
             False when the lease was lost or an entry was sealed by someone else meanwhile
             (nothing is written then).
         """
-        async with await self._db.client.start_session() as session:
+        async with self._db.client.start_session() as session:
             try:
-                async with session.start_transaction():
+                async with await session.start_transaction():
                     held = await self._lease.update_one(
                         {"_id": LEASE_ID, "owner": owner, "until": {"$gt": now}},
                         {"$set": {"sealed_at": now}}, session=session,

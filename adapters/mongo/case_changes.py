@@ -31,8 +31,8 @@ class MongoCaseChanges:
         self._positions = db["feed_positions"]
         self._name = name
 
-    def _open(self, resume: Any) -> Any:
-        return self._cases.watch(
+    async def _open(self, resume: Any) -> Any:
+        return await self._cases.watch(
             _PIPELINE,
             full_document="updateLookup",
             resume_after=resume,
@@ -45,7 +45,7 @@ class MongoCaseChanges:
         """Call ``handle`` with each changed case, in order, until ``stop()`` is true."""
         saved = await self._positions.find_one({"_id": self._name})
         resume = (saved or {}).get("token")
-        stream = self._open(resume)
+        stream = await self._open(resume)
         try:
             while not stop():
                 try:
@@ -56,7 +56,7 @@ class MongoCaseChanges:
                     log.warning("case feed position cannot be resumed; following from now")
                     await stream.close()
                     resume = None
-                    stream = self._open(None)
+                    stream = await self._open(None)
                     continue
                 if change is None:
                     continue

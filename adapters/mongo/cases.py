@@ -71,7 +71,7 @@ class MongoCaseRepository:
     async def save(self, case: Case, *, session: Any = None) -> Case:
         """Replace the stored case if its version is unchanged.
 
-        ``session`` is a motor session with a transaction started, to commit together
+        ``session`` is a session with a transaction started, to commit together
         with other writes (the outbox); None writes on its own.
         """
         stored = replace(case, version=case.version + 1)

@@ -163,7 +163,7 @@ class MongoClaimFeed:
                 }
             }
         ]
-        stream: Any = self._collection.watch(
+        stream: Any = await self._collection.watch(
             pipeline,
             full_document="updateLookup",
             resume_after=resume,

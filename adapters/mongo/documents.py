@@ -12,7 +12,7 @@ from typing import Any
 
 from bson.binary import Binary
 
-from adapters.mongo.types import Collection, Database, motor_session
+from adapters.mongo.types import Collection, Database, mongo_session
 from settlement.errors import NotFound
 from settlement.ports.documents import IssuedDocument, RenderedDocument
 from settlement.ports.outbox import Transaction
@@ -36,7 +36,7 @@ class MongoDocumentStore:
         }
         # An upsert, not an insert: inside a transaction a duplicate key would abort the
         # whole change. Same content, same hash: the first issue is kept.
-        session = motor_session(tx)
+        session = mongo_session(tx)
         await self._collection.update_one(
             {"_id": document.sha256}, {"$setOnInsert": record}, upsert=True, session=session
         )

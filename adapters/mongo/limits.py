@@ -33,7 +33,8 @@ class MongoRateCounter:
                 )
             except DuplicateKeyError:
                 continue
-            return int(document["count"])
+            if document is not None:  # an upsert returning AFTER always finds one
+                return int(document["count"])
         raise RuntimeError("rate limit window could not be counted")  # pragma: no cover
 
 

@@ -62,7 +62,7 @@ class MongoOperationsProbe:
             },
         ]
         queues: dict[str, PartnerQueue] = {}
-        async for row in self._db["outbox"].aggregate(pipeline):
+        async for row in await self._db["outbox"].aggregate(pipeline):
             oldest = row.get("oldest")
             age = (now - _aware(oldest, now)).total_seconds() if oldest else 0.0
             queues[str(row["_id"])] = PartnerQueue(
@@ -83,7 +83,7 @@ class MongoOperationsProbe:
         ]
         return {
             str(row["_id"]): int(row["n"])
-            async for row in self._db["photos"].aggregate(pipeline)
+            async for row in await self._db["photos"].aggregate(pipeline)
             if row["_id"] is not None
         }
 

@@ -1,6 +1,6 @@
 """MongoOutbox: the Outbox port on the ``outbox`` collection.
 
-``enqueue`` accepts the caller's motor session, with a transaction started, so the state
+``enqueue`` accepts the caller's session, with a transaction started, so the state
 change and the message that announces it commit together (transactions need a replica
 set; the embedded server is one). Leasing is one ``find_one_and_update`` per message,
 which is atomic, so concurrent dispatchers never lease the same message twice.
@@ -14,11 +14,10 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.types import motor_session
+from adapters.mongo.types import Database, mongo_session
 from settlement.domain.exchange import (
     NewOutboxMessage,
     OutboxMessage,
@@ -37,7 +36,7 @@ _DEAD = OutboxStatus.DEAD.value
 _NO_LEASE = {"lease_owner": None, "lease_expires_at": None}
 
 
-async def ensure_outbox_indexes(db: AsyncIOMotorDatabase[Any]) -> None:
+async def ensure_outbox_indexes(db: Database) -> None:
     """Indexes the outbox relies on; idempotent, run at start-up."""
     coll = db[COLLECTION]
     # Leasing: due pending messages in order.
@@ -67,7 +66,7 @@ async def ensure_outbox_indexes(db: AsyncIOMotorDatabase[Any]) -> None:
 
 
 class MongoOutbox:
-    def __init__(self, db: AsyncIOMotorDatabase[Any]) -> None:
+    def __init__(self, db: Database) -> None:
         self._coll = db[COLLECTION]
 
     async def enqueue(
@@ -101,7 +100,7 @@ class MongoOutbox:
             "partner": partner_of(message.kind, message.payload),
         }
         try:
-            await self._coll.insert_one(document, session=motor_session(tx))
+            await self._coll.insert_one(document, session=mongo_session(tx))
         except DuplicateKeyError:
             raise AlreadyExists(
                 "this message is already in the outbox",
@@ -287,7 +286,7 @@ class MongoOutbox:
             {"$sort": {"_id": 1}},
         ]
         out = []
-        async for row in self._coll.aggregate(pipeline):
+        async for row in await self._coll.aggregate(pipeline):
             oldest = _aware(row.get("oldest"))
             age = (now - oldest).total_seconds() if oldest is not None else 0.0
             out.append(PartnerBacklog(str(row["_id"]), int(row["pending"]), max(age, 0.0),

@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import combinations
-from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.types import motor_session
+from adapters.mongo.types import Collection, Database, Document, mongo_session
 from settlement.domain.evidence import (
     DuplicateMatch,
     Outcome,
@@ -36,8 +34,6 @@ from settlement.domain.geo import GeoPoint
 from settlement.errors import AlreadyExists
 from settlement.ports.outbox import Transaction
 from settlement.services.batching import Coalescer
-
-Document = dict[str, Any]
 
 COLLECTION = "photos"
 BANDS = 4
@@ -206,7 +202,7 @@ PHOTO_INDEXES = [
 ]
 
 
-async def ensure_photo_indexes(db: AsyncIOMotorDatabase[Document]) -> None:
+async def ensure_photo_indexes(db: Database) -> None:
     """Create the photo indexes (idempotent; run at start-up)."""
     await db[COLLECTION].create_indexes(PHOTO_INDEXES)
 
@@ -214,9 +210,9 @@ async def ensure_photo_indexes(db: AsyncIOMotorDatabase[Document]) -> None:
 class MongoPhotoRepository:
     """:class:`~settlement.ports.photos.PhotoRepository` on the ``photos`` collection."""
 
-    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._collection: AsyncIOMotorCollection[Document] = db[COLLECTION]
+        self._collection: Collection = db[COLLECTION]
         self._copies: Coalescer[str, Sequence[PrivacyCopy]] = Coalescer(self._privacy_copies_of)
 
     async def ensure_indexes(self) -> None:
@@ -224,7 +220,7 @@ class MongoPhotoRepository:
 
     async def record(self, photo: PhotoRecord, *, tx: Transaction | None = None) -> PhotoRecord:
         try:
-            await self._collection.insert_one(to_document(photo), session=motor_session(tx))
+            await self._collection.insert_one(to_document(photo), session=mongo_session(tx))
         except DuplicateKeyError:
             if tx is not None:
                 raise AlreadyExists("This upload was recorded already.") from None

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from bson import Binary
 
-from adapters.mongo.types import Database, motor_session
+from adapters.mongo.types import Database, mongo_session
 from settlement.ports.identity import Sealer
 from settlement.ports.outbox import Transaction
 
@@ -41,7 +41,7 @@ class MongoRecipients:
             {"_id": user_id},
             {"$set": {"phone": Binary(sealed), "phone_verified_at": datetime.now(UTC)}},
             upsert=True,
-            session=motor_session(tx),
+            session=mongo_session(tx),
         )
 
     async def verified_phone(self, user_id: str) -> str | None:

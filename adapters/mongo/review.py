@@ -36,7 +36,7 @@ class MongoReviewQueries:
             {"$limit": limit},
             {"$project": {"_queued": 0}},
         ]
-        return [case_from_document(d) async for d in self._cases.aggregate(pipeline)]
+        return [case_from_document(d) async for d in await self._cases.aggregate(pipeline)]
 
     async def cases_since(self, jurisdiction: str, since: datetime, limit: int) -> Sequence[Case]:
         cursor = (

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo.types import Collection, Database, Document, motor_session
+from adapters.mongo.types import Collection, Database, Document, mongo_session
 from settlement.domain.staff import LockoutPolicy, Role, StaffAccount, StaffSession
 from settlement.errors import AlreadyExists, NotFound
 from settlement.ports.outbox import Transaction
@@ -30,7 +30,7 @@ class MongoStaffRepository:
     async def add(self, account: StaffAccount, *, tx: Transaction | None = None) -> None:
         try:
             await self._collection.insert_one(
-                _account_document(account), session=motor_session(tx)
+                _account_document(account), session=mongo_session(tx)
             )
         except DuplicateKeyError:
             raise AlreadyExists("This username is taken.", username=account.username) from None

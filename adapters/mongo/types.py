@@ -1,30 +1,29 @@
-"""Type aliases for Motor's generic classes (documents are plain dicts)."""
+"""Type aliases for PyMongo's async classes (documents are plain dicts)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias, TypeVar
 
-from motor.motor_asyncio import (
-    AsyncIOMotorClient,
-    AsyncIOMotorClientSession,
-    AsyncIOMotorCollection,
-    AsyncIOMotorDatabase,
-)
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from settlement.ports.outbox import Transaction
 
 T = TypeVar("T")
 Document: TypeAlias = dict[str, Any]
-MongoClient: TypeAlias = AsyncIOMotorClient[Document]
-Database: TypeAlias = AsyncIOMotorDatabase[Document]
-Collection: TypeAlias = AsyncIOMotorCollection[Document]
+MongoClient: TypeAlias = AsyncMongoClient[Document]
+Database: TypeAlias = AsyncDatabase[Document]
+Collection: TypeAlias = AsyncCollection[Document]
+Session: TypeAlias = AsyncClientSession
 
 
-def motor_session(tx: Transaction | None) -> AsyncIOMotorClientSession | None:
-    """The motor session behind a unit of work's transaction (None: no transaction)."""
-    if tx is not None and not isinstance(tx, AsyncIOMotorClientSession):
-        raise TypeError("expected a motor session with a transaction started")
+def mongo_session(tx: Transaction | None) -> Session | None:
+    """The session behind a unit of work's transaction (None: no transaction)."""
+    if tx is not None and not isinstance(tx, AsyncClientSession):
+        raise TypeError("expected a MongoDB session with a transaction started")
     return tx
 
 

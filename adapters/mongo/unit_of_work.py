@@ -1,7 +1,7 @@
 """MongoUnitOfWork: multi-document transactions for the case repository and the outbox.
 
 Transactions need a replica set (the embedded server and the test server are one).
-The yielded motor session is what ``MongoCaseRepository.save(session=...)`` and
+The yielded session is what ``MongoCaseRepository.save(session=...)`` and
 ``MongoOutbox.enqueue(tx=...)`` take, so a case change and the partner messages it
 causes commit together or not at all.
 """
@@ -26,7 +26,7 @@ class MongoUnitOfWork:
     """Opens a session and a transaction per use.
 
     Args:
-        client: the process's one Motor client.
+        client: the process's one MongoDB client.
     """
 
     def __init__(self, client: MongoClient) -> None:
@@ -34,9 +34,9 @@ class MongoUnitOfWork:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        async with await self._client.start_session() as session:
+        async with self._client.start_session() as session:
             try:
-                async with session.start_transaction():
+                async with await session.start_transaction():
                     yield session
             except PyMongoError as exc:
                 # A write conflict with a concurrent transaction (or a commit whose

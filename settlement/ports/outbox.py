@@ -24,7 +24,7 @@ from settlement.domain.exchange import NewOutboxMessage, OutboxMessage, PartnerB
 
 
 class Transaction(Protocol):
-    """An open transaction of the persistence adapter (for Mongo, a motor session with a
+    """An open transaction of the persistence adapter (for Mongo, a driver session with a
     transaction started). Opaque to the core: use cases only pass it along."""
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 
 from adapters.mongo.embedded import free_port
 from adapters.simulators.insurer import InsurerSimulator
@@ -110,7 +110,7 @@ async def staged_service(mongo_uri: str, tmp_path: Path) -> AsyncIterator[Stage]
         "SETTLEMENT_GRPC_CLIENT_CA": str(ca),
         "SETTLEMENT_INSURER_TOKENS": ",".join(f"{c}={t}" for c, t in TOKENS.items()),
     }  # fmt: skip
-    client: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True)
+    client: Any = AsyncMongoClient(mongo_uri, tz_aware=True)
     db = client[name]
     await prepare_db(db)
     # A killed process's open transactions keep their documents locked until the server
@@ -128,6 +128,6 @@ async def staged_service(mongo_uri: str, tmp_path: Path) -> AsyncIterator[Stage]
             {"setParameter": 1, "transactionLifetimeLimitSeconds": before}
         )
         await client.drop_database(name)
-        client.close()
+        await client.close()
         for sim in sims.values():
             await sim.stop(None)

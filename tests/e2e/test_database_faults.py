@@ -129,7 +129,7 @@ async def test_a_key_whose_release_failed_is_released_when_it_comes_back(
     assert await api.runtime.db["cases"].count_documents({}) == 1
 
 
-def test_the_client_asks_for_majority_writes_and_retries() -> None:
+async def test_the_client_asks_for_majority_writes_and_retries() -> None:
     from adapters.mongo.client import open_client
 
     client = open_client("mongodb://127.0.0.1:1/")
@@ -138,7 +138,7 @@ def test_the_client_asks_for_majority_writes_and_retries() -> None:
         assert client.options.retry_writes is True
         assert client.options.retry_reads is True
     finally:
-        client.close()
+        await client.close()
 
 
 

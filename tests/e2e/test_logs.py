@@ -18,7 +18,7 @@ SECRET = "PDZA2026-SECRET-POLICY-7731"
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = (root.handlers[:], root.level,
-             {name: logging.getLogger(name).level for name in ("pymongo", "motor")})  # fmt: skip
+             {name: logging.getLogger(name).level for name in ("pymongo",)})  # fmt: skip
     yield
     root.handlers[:], root.level = saved[0], saved[1]
     for name, level in saved[2].items():

@@ -56,7 +56,7 @@ async def main(uri: str, db_name: str, case_id: str, marker: Path, stall: bool) 
                                datetime.now(UTC))  # fmt: skip
     await writer.commit(CaseChange(changed, [driver_event(user, "case.withdraw", changed)],
                                    documents=[document]))  # fmt: skip
-    client.close()
+    await client.close()
 
 
 if __name__ == "__main__":

@@ -17,8 +17,7 @@ from typing import Any
 
 import grpc
 import pytest
-from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 
 from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.mongo.audit import MongoAuditLog, ensure_audit_indexes
@@ -246,14 +245,14 @@ async def test_concurrent_claim_reads_cost_one_query_and_no_extra_round_trip(
     case = await store_settled(make_exchange(mongo_db), mongo_db)
     present = list((await claims_of(mongo_db, case.id)).values())
     commands = _Commands()
-    client: Any = AsyncIOMotorClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    client: Any = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
     try:
         repository = MongoClaimRepository(client[mongo_db.name])
         # Every id exists: a batch of exactly the found count must not need a getMore.
         wanted = [p.id for p in present] * 10
         results = await asyncio.gather(*(repository.get(i) for i in wanted))
     finally:
-        client.close()
+        await client.close()
     assert list(results) == present * 10
     # One query for all 30 reads, and its cursor closed with the first batch.
     assert [n for n in commands.names if n in ("find", "getMore")] == ["find"]

@@ -44,7 +44,7 @@ def claim_message(filing: ClaimFiling, **extra: Any) -> NewOutboxMessage:
 
 async def enqueue_with_case(mongo_db: Any, outbox: MongoOutbox, filing: ClaimFiling) -> str:
     """The use-case shape: the case change and its message commit in one transaction."""
-    async with await mongo_db.client.start_session() as session, session.start_transaction():
+    async with mongo_db.client.start_session() as session, await session.start_transaction():
         await mongo_db.cases.update_one(
             {"_id": filing.case_id},
             {"$set": {"status": "claim_filed"}},
@@ -62,11 +62,11 @@ async def test_aborted_transaction_leaves_no_message(mongo_db, outbox):
     filing = make_filing()
 
     async def use_case_failing_after_enqueue(session: Any) -> None:
-        async with session.start_transaction():
+        async with await session.start_transaction():
             await outbox.enqueue(claim_message(filing), tx=session)
             raise RuntimeError("use case failed after enqueue")
 
-    async with await mongo_db.client.start_session() as session:
+    async with mongo_db.client.start_session() as session:
         with pytest.raises(RuntimeError):
             await use_case_failing_after_enqueue(session)
     assert await mongo_db.outbox.count_documents({}) == 0
