@@ -11,8 +11,9 @@ that reaches the server, :class:`InsurerAuthInterceptor` then checks that
 * the token was issued to that same insurer, else PERMISSION_DENIED: the caller proved
   who it is but holds another insurer's token.
 
-The principal goes into :data:`current_insurer` for the servicer. Tokens are kept
-only as SHA-256 digests and never logged.
+The principal goes into :data:`current_insurer` for the servicer, and the call's origin
+(peer address, request id) into the audit trail's request origin. Tokens are kept only
+as SHA-256 digests and never logged.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from typing import Any, TypeAlias
 
 import grpc
 
+from adapters.grpc.origin import call_origin
 from adapters.grpc.status import abort_with
 from settlement.errors import NotAuthenticated, NotPermitted
+from settlement.services.audit import request_origin
 
 SETTLEMENT_SERVICE_PREFIX = "/accident.settlement.v1.SettlementService/"
 MAX_TOKEN_LENGTH = 512
@@ -146,9 +149,11 @@ class InsurerAuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def run(request: object, context: Context) -> object:
             principal = await self._principal_or_abort(context)
             token = current_insurer.set(principal)
+            origin = request_origin.set(call_origin(context))
             try:
                 return await behaviour(request, context)
             finally:
+                request_origin.reset(origin)
                 current_insurer.reset(token)
 
         return run
@@ -159,6 +164,7 @@ class InsurerAuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def run(request: object, context: Context) -> AsyncIterator[object]:
             principal = await self._principal_or_abort(context)
             current_insurer.set(principal)  # this RPC's own task: nothing to restore
+            request_origin.set(call_origin(context))
             async for item in behaviour(request, context):
                 yield item
 

@@ -39,7 +39,7 @@ from settlement.ports.documents import DocumentStore
 from settlement.ports.identity import Clock
 from settlement.ports.outbox import Outbox
 from settlement.ports.photos import EvidenceIndex, PhotoStore
-from settlement.services.audit import AuditTrail
+from settlement.services.audit import NO_ORIGIN, AuditTrail, RequestOrigin
 from settlement.services.dispatcher import KIND_WECHAT_MESSAGE
 from settlement.services.recent_cases import RecentCases, changing
 from settlement.services.unit_of_work import PendingDocument
@@ -139,14 +139,21 @@ class ExchangeStore:
                     await self.audit.record(event, tx=tx)
         return saved_case, saved
 
-    async def record_read(self, partner: str, action: str, case_id: str, **details: object
+    async def record_read(self, partner: str, action: str, case_id: str, *,
+                          origin: RequestOrigin | None = None, **details: object
                           ) -> None:  # fmt: skip
-        """A partner (``insurer:PICC``) reads a person's data: recorded before it is sent."""
+        """A partner (``insurer:PICC``) reads a person's data: recorded before it is sent.
+
+        ``origin`` names the request when the read is served outside its context (a batch
+        of reads runs in one task); by default it is the current request's.
+        """
         if self.audit is not None:
             kind: ActorKind = "insurer" if partner.startswith("insurer:") else "system"
+            where = origin or NO_ORIGIN
             await self.audit.record(AuditEvent(
                 actor=partner, actor_kind=kind, role=kind, action=action, case_id=case_id,
-                details=clean_details(details),
+                details=clean_details(details), origin=where.address,
+                request_id=where.request_id,
             ))  # fmt: skip
 
     async def _message(self, case: Case | None, effect: Effect) -> NewOutboxMessage | None:

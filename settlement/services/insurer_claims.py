@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,6 +27,8 @@ from settlement.domain.exchange import EvidenceRef, Payout
 from settlement.errors import ClaimNotFound, InvalidInput
 from settlement.ports.cases import StoredResponse
 from settlement.ports.claims import ClaimChange, ClaimCursor, ClaimFeed, InboundAnswer
+from settlement.services.audit import RequestOrigin, request_origin
+from settlement.services.batching import Coalescer
 from settlement.services.claim_filing import (
     ClaimChangeFn,
     ClaimFilings,
@@ -105,6 +107,15 @@ class InboundRequest:
     render: Callable[[ClaimView], StoredResponse]
 
 
+@dataclass(frozen=True, slots=True)
+class _ClaimRead:
+    """One GetClaim waiting to be served with the others that arrived with it."""
+
+    insurer_code: str
+    claim_id: str
+    origin: RequestOrigin
+
+
 def etag_of(claim: Claim) -> str:
     return f"v{claim.version}"
 
@@ -131,6 +142,12 @@ class InsurerClaims:
     filings: ClaimFilings
     evidence: EvidenceCatalog
     feed: ClaimFeed
+    # Concurrent GetClaims are served a batch at a time: the batch's claims, evidence lists
+    # and audit entries each take one database call, however many insurers are asking.
+    _reads: Coalescer[_ClaimRead, ClaimView] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._reads = Coalescer(self._read_claims)
 
     # --- reads --------------------------------------------------------------------------
 
@@ -181,21 +198,51 @@ class InsurerClaims:
             InvalidInput: ``claim_id`` is not an id at all.
         """
         check_id(claim_id)
-        # The evidence list is read alongside the claim (the claim id names its case), a
-        # round trip less per call; none of it is used unless the claim is the caller's.
-        guessed = case_of_claim(claim_id)
-        listing = asyncio.ensure_future(self.evidence.refs(guessed))
-        try:
-            claim = await self._own(insurer_code, claim_id)
-        except BaseException:
-            listing.cancel()
-            raise
-        evidence = await listing
-        if claim.case_id != guessed:  # an id made some other way: read the right case
-            evidence = await self.evidence.refs(claim.case_id)
-        await self.filings.store.record_read(f"insurer:{insurer_code}", "claim.view",
-                                             claim.case_id, claim_id=claim.id)  # fmt: skip
-        return self._view_of(claim, evidence)
+        return await self._reads(_ClaimRead(insurer_code, claim_id, request_origin.get()))
+
+    async def _read_claims(self, reads: Sequence[_ClaimRead]
+                           ) -> list[ClaimView | BaseException]:  # fmt: skip
+        """Serve a batch of GetClaims: read, record each read that finds the caller's claim
+        (before any answer leaves), answer. The concurrent calls below reach each store
+        together, so each becomes one query or one insert."""
+        # Evidence lists are read alongside the claims (a claim id names its case), a round
+        # trip less; none of it is used unless the claim is the caller's.
+        guessed = list(dict.fromkeys(case_of_claim(read.claim_id) for read in reads))
+        owned, listed = await asyncio.gather(
+            asyncio.gather(*(self._own(r.insurer_code, r.claim_id) for r in reads),
+                           return_exceptions=True),
+            asyncio.gather(*(self.evidence.refs(case) for case in guessed),
+                           return_exceptions=True),
+        )  # fmt: skip
+        listings: dict[str, tuple[EvidenceRef, ...] | BaseException] = dict(
+            zip(guessed, listed, strict=True)
+        )
+        claims = [c for c in owned if isinstance(c, Claim)]
+        others = list(dict.fromkeys(c.case_id for c in claims if c.case_id not in listings))
+        if others:  # ids made some other way: read the right cases
+            more = await asyncio.gather(*(self.evidence.refs(case) for case in others),
+                                        return_exceptions=True)  # fmt: skip
+            listings.update(zip(others, more, strict=True))
+        answers: list[ClaimView | BaseException] = []
+        for claim in owned:
+            if isinstance(claim, BaseException):
+                answers.append(claim)
+                continue
+            evidence = listings[claim.case_id]
+            answers.append(evidence if isinstance(evidence, BaseException)
+                           else self._view_of(claim, evidence))  # fmt: skip
+        served = [(read, answer) for read, answer in zip(reads, answers, strict=True)
+                  if isinstance(answer, ClaimView)]  # fmt: skip
+        recorded = await asyncio.gather(*(
+            self.filings.store.record_read(f"insurer:{read.insurer_code}", "claim.view",
+                                           view.claim.case_id, origin=read.origin,
+                                           claim_id=view.claim.id)
+            for read, view in served
+        ), return_exceptions=True)  # fmt: skip
+        # A read whose audit entry could not be written is not answered (fail closed).
+        unrecorded = {id(view): error for (_, view), error in zip(served, recorded, strict=True)
+                      if isinstance(error, BaseException)}  # fmt: skip
+        return [unrecorded.get(id(answer), answer) for answer in answers]
 
     async def stream_evidence(
         self,

@@ -256,3 +256,48 @@ async def test_concurrent_claim_reads_cost_one_query_and_no_extra_round_trip(
     assert list(results) == present * 10
     # One query for all 30 reads, and its cursor closed with the first batch.
     assert [n for n in commands.names if n in ("find", "getMore")] == ["find"]
+
+
+async def test_a_batch_mixing_own_foreign_and_missing_claims_answers_each_caller_alone(
+    audited_api: Fixture, mongo_db: Any
+) -> None:
+    # Readers of every insurer at once, each with its own request id: the batch they share
+    # answers each its own claim, refuses foreign and missing ids, and records each read
+    # under the call that made it (peer address and request id).
+    api = audited_api.api
+    channels = {code: api.channel(code) for code in TOKENS}
+    asked: list[tuple[str, str, str]] = []  # (insurer, claim id, request id)
+    for n, (claim_id, (owner, _)) in enumerate(audited_api.claims.items()):
+        stranger = next(code for code in TOKENS if code != owner)
+        asked += [(owner, claim_id, f"own-{n}"), (stranger, claim_id, f"foreign-{n}"),
+                  (owner, f"{claim_id}.missing", f"missing-{n}")]  # fmt: skip
+
+    async def call(insurer: str, claim_id: str, request_id: str) -> Any:
+        return await api.stub(channels[insurer]).GetClaim(
+            pb.GetClaimRequest(claim_id=claim_id), timeout=20,
+            metadata=(*bearer(insurer), ("x-request-id", request_id)),
+        )  # fmt: skip
+
+    try:
+        results = await asyncio.gather(*(call(*a) for a in asked), return_exceptions=True)
+    finally:
+        for channel in channels.values():
+            await channel.close()
+    for (_, claim_id, request_id), result in zip(asked, results, strict=True):
+        if request_id.startswith("own-"):
+            assert not isinstance(result, BaseException), result
+            assert result.claim.claim_id == claim_id
+        else:
+            assert isinstance(result, grpc.aio.AioRpcError), (request_id, result)
+            assert result.code() is grpc.StatusCode.NOT_FOUND
+    entries = [d async for d in mongo_db["audit_log"].find({"action": "claim.view"})]
+    assert sorted(d["request_id"] for d in entries) == sorted(
+        r for _, _, r in asked if r.startswith("own-")
+    )
+    by_request = {r: (i, c) for i, c, r in asked}
+    for entry in entries:
+        insurer, claim_id = by_request[entry["request_id"]]
+        assert entry["actor"] == f"insurer:{insurer}"
+        assert entry["details"]["claim_id"] == claim_id
+        assert entry["case_id"] == audited_api.claims[claim_id][1]
+        assert entry["origin"] == "127.0.0.1"
