@@ -231,7 +231,8 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         store=document_store,
         clock=clock,
     )
-    outbox_desk = OutboxDesk(MongoOutbox(db), clock)
+    # Every replay or cancel commits with its audit entry (console and command line alike).
+    outbox_desk = OutboxDesk(MongoOutbox(db), clock, MongoUnitOfWork(db.client), audit)
     return Services(
         auth=auth,
         intake=intake,

@@ -195,7 +195,8 @@ class MongoOutbox:
         cursor = self._coll.find({"status": _DEAD}).sort("dead_at", DESCENDING).limit(limit)
         return [_from_document(doc) async for doc in cursor]
 
-    async def replay(self, message_id: str, *, now: datetime) -> OutboxMessage:
+    async def replay(self, message_id: str, *, now: datetime, tx: Transaction | None = None
+                     ) -> OutboxMessage:  # fmt: skip
         doc = await self._coll.find_one_and_update(
             {"_id": message_id, "status": _DEAD},
             {
@@ -209,6 +210,7 @@ class MongoOutbox:
                 "$inc": {"replays": 1},
             },
             return_document=ReturnDocument.AFTER,
+            session=mongo_session(tx),
         )
         if doc is None:
             raise OutboxMessageNotFound(
@@ -293,7 +295,7 @@ class MongoOutbox:
                                       int(row["dead"])))  # fmt: skip
         return out
 
-    async def replay_all_dead(self, *, now: datetime) -> int:
+    async def replay_all_dead(self, *, now: datetime, tx: Transaction | None = None) -> int:
         outcome = await self._coll.update_many(
             {"status": _DEAD},
             {
@@ -301,16 +303,18 @@ class MongoOutbox:
                          "dead_at": None, **_NO_LEASE},
                 "$inc": {"replays": 1},
             },
+            session=mongo_session(tx),
         )  # fmt: skip
         return int(outcome.modified_count)
 
-    async def cancel(self, message_id: str, *, now: datetime, reason: str) -> OutboxMessage:
+    async def cancel(self, message_id: str, *, now: datetime, reason: str,
+                     tx: Transaction | None = None) -> OutboxMessage:  # fmt: skip
         doc = await self._coll.find_one_and_update(
             {"_id": message_id, "status": {"$in": [_PENDING, _DEAD]},
              "$or": [{"lease_expires_at": None}, {"lease_expires_at": {"$lte": now}}]},
             {"$set": {"status": OutboxStatus.CANCELLED.value, "cancelled_at": now,
                       "last_error": f"cancelled: {reason}", **_NO_LEASE}},
-            return_document=ReturnDocument.AFTER,
+            return_document=ReturnDocument.AFTER, session=mongo_session(tx),
         )  # fmt: skip
         if doc is None:
             raise OutboxMessageNotFound(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -20,7 +22,7 @@ from typing import Any, TextIO
 from settlement.config import Settings
 from settlement.domain.exchange import OutboxMessage
 from settlement.errors import ConfigurationError, InvalidInput, OutboxMessageNotFound
-from settlement.services.outbox_admin import OutboxDesk
+from settlement.services.outbox_admin import OutboxDesk, operator_event
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -85,13 +87,22 @@ async def _command(desk: OutboxDesk, args: argparse.Namespace) -> list[str]:
         return [_one_line(m) for m in found] or ["no dead letters"]
     if command == "show":
         return [json.dumps(_record(await desk.show(args.id)), ensure_ascii=False, indent=2)]
+    by = operator_event(_operator())
     if command == "replay":
         if args.all:
-            return [f"replayed {await desk.replay_all()} dead letter(s)"]
-        message = await desk.replay(args.id)
+            return [f"replayed {await desk.replay_all(by=by)} dead letter(s)"]
+        message = await desk.replay(args.id, by=by)
         return [f"replayed {message.id} ({message.kind} to {message.partner})"]
-    message = await desk.cancel(args.id, args.reason)
+    message = await desk.cancel(args.id, args.reason, by=by)
     return [f"cancelled {message.id} ({message.kind} to {message.partner})"]
+
+
+def _operator() -> str:
+    """The operating-system account running the command, for the audit entry."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (a bare container)
+        return f"uid:{os.getuid()}"
 
 
 def _age(seconds: float) -> str:

@@ -71,8 +71,10 @@ class Outbox(Protocol):
     async def list_dead(self, *, limit: int = 100) -> Sequence[OutboxMessage]:
         """Dead letters, most recent first."""
 
-    async def replay(self, message_id: str, *, now: datetime) -> OutboxMessage:
-        """Make a dead message pending again with fresh attempts and the same request_id.
+    async def replay(self, message_id: str, *, now: datetime, tx: Transaction | None = None
+                     ) -> OutboxMessage:  # fmt: skip
+        """Make a dead message pending again with fresh attempts and the same request_id
+        (inside ``tx`` when given).
 
         Raises:
             OutboxMessageNotFound: no dead message with this id.
@@ -102,11 +104,12 @@ class Outbox(Protocol):
     async def backlog(self, *, now: datetime) -> Sequence[PartnerBacklog]:
         """Pending count, oldest pending age and dead letters per partner."""
 
-    async def replay_all_dead(self, *, now: datetime) -> int:
-        """Replay every dead letter; returns how many."""
+    async def replay_all_dead(self, *, now: datetime, tx: Transaction | None = None) -> int:
+        """Replay every dead letter (inside ``tx`` when given); returns how many."""
 
-    async def cancel(self, message_id: str, *, now: datetime, reason: str) -> OutboxMessage:
-        """Never send this pending or dead message.
+    async def cancel(self, message_id: str, *, now: datetime, reason: str,
+                     tx: Transaction | None = None) -> OutboxMessage:  # fmt: skip
+        """Never send this pending or dead message (inside ``tx`` when given).
 
         Raises:
             OutboxMessageNotFound: no pending or dead message with this id.

@@ -96,6 +96,10 @@ async def test_a_poison_message_is_dead_lettered_listed_and_replayed_once(stage:
     assert after is not None
     assert after["status"] == "delivered"
     assert after["replays"] == 1
+    # The operator's replay is in the audit trail, under the account that ran the command.
+    [replay] = [e async for e in stage.db["audit_log"].find({"action": "outbox.replay"})]
+    assert replay["actor"].startswith("operator:")
+    assert (replay["details"]["message_id"], replay["outcome"]) == (message_id, "success")
 
     # A second replay finds no dead letter; the listing says so.
     again = await asyncio.to_thread(stage.service.command, "outbox", "replay", message_id)
