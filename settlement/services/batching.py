@@ -1,7 +1,8 @@
 """Group commit for single-item database calls: concurrent calls share one round trip.
 
-Every database call is a hop to a driver thread and a command to the server; under load
-that per-call cost, not the query, is what limits a request that reads one claim and
+Every database call costs a command to the server, its answer's decoding and a few hundred
+microseconds of CPU on both sides whatever its size; under load that per-call cost, not the
+query, is what limits a request that reads one claim and
 appends one audit entry, and one transaction (with its commit's journal wait) per opened
 case is what limits case intake. A :class:`Coalescer` queues the items of concurrent calls
 and runs them together (``$in`` reads, ``insert_many`` appends, one transaction for many
