@@ -29,7 +29,7 @@ from settlement.domain.case import Case, CaseStatus
 from settlement.domain.exchange import Payout
 from settlement.domain.jurisdiction import district_name
 from settlement.domain.payout import DEFAULT_RATIOS
-from settlement.errors import IllegalTransition, InvalidInput
+from settlement.errors import IllegalTransition, InvalidInput, PreconditionFailed
 
 
 class ClaimStatus(enum.StrEnum):
@@ -55,6 +55,9 @@ TRANSITIONS: Mapping[ClaimStatus, frozenset[ClaimStatus]] = {
     ClaimStatus.CANCELLED: frozenset(),
 }
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+MAX_ASSESSMENTS = 50
+"""Revisions of one claim's assessment (the one loop in the table): a claim keeps every
+figure in its history, and an endless stream of revisions would grow it without bound."""
 
 
 class Cover(enum.StrEnum):
@@ -223,6 +226,13 @@ class Claim:
         return replace(numbered, updated_at=now, event="filed", event_seq=self.event_seq + 1)
 
     def assess(self, assessment: Assessment, *, by: str, now: datetime) -> Claim:
+        """Raises PreconditionFailed after MAX_ASSESSMENTS revisions."""
+        revisions = sum(entry.status is ClaimStatus.ASSESSED for entry in self.history)
+        if revisions >= MAX_ASSESSMENTS:
+            raise PreconditionFailed(
+                f"This claim has been assessed {revisions} times, the most one claim keeps; "
+                "approve, reject or cancel it, or ask the operator.", limit=MAX_ASSESSMENTS,
+            )  # fmt: skip
         # The history keeps every figure, also those a revision replaced.
         moved = self.transition(ClaimStatus.ASSESSED, by=by, now=now, event="assessed",
                                 reason=f"assessed {assessment.amount}")  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 
 from settlement.domain.case import CaseStatus
 from settlement.domain.claim import (
+    MAX_ASSESSMENTS,
     TRANSITIONS,
     Assessment,
     Claim,
@@ -19,7 +20,7 @@ from settlement.domain.claim import (
     claims_for,
 )
 from settlement.domain.exchange import Payout
-from settlement.errors import IllegalTransition
+from settlement.errors import IllegalTransition, PreconditionFailed
 from settlement.services.claim_filing import decide_claims_source
 from tests.claim_builders import settled_case
 
@@ -133,3 +134,19 @@ def test_cover_ids_are_distinct() -> None:
     claims = cut(status=CaseStatus.DETERMINED, losses=("4000", "6000"), own_damage=(True, True))
     assert len({c.id for c in claims.values()}) == len(claims)
     assert {c.cover for c in claims.values()} == set(Cover)
+
+
+def test_an_assessment_can_be_revised_but_not_without_end() -> None:
+    claim = replace(a_claim(), status=ClaimStatus.ACKNOWLEDGED)
+    for n in range(MAX_ASSESSMENTS):
+        claim = claim.assess(Assessment(Decimal(1000 + n), "定损员", "", NOW), by="insurer:PICC",
+                             now=NOW)  # fmt: skip
+    assert claim.assessment is not None
+    assert claim.assessment.amount == Decimal(1000 + MAX_ASSESSMENTS - 1)
+    with pytest.raises(PreconditionFailed) as refused:
+        claim.assess(Assessment(Decimal(1), "定损员", "", NOW), by="insurer:PICC", now=NOW)
+    assert refused.value.details["limit"] == MAX_ASSESSMENTS
+    # What the insurer may still do: move the claim on.
+    assert claim.transition(ClaimStatus.APPROVED, by="insurer:PICC", now=NOW).status is (
+        ClaimStatus.APPROVED
+    )
