@@ -1,8 +1,11 @@
-"""A witness directory: one JSON file per signed checkpoint, never overwritten.
+"""A witness directory: one JSON file per signed checkpoint, never overwritten, and the head.
 
-The directory should live where the database's operators cannot rewrite it unnoticed
-(another volume, a synced folder, a write-once mount); the checkpoints chain to each
-other, so a removed or swapped file is named by ``settlement audit verify``.
+``checkpoint-<number, 12 digits>.json`` for each checkpoint (linked into place, so an
+existing one is never replaced) and ``head.json``, the newest checkpoint again, replaced
+atomically after each one. The directory should live where the database's operators cannot
+rewrite it unnoticed (another volume, a synced folder, a write-once mount); the checkpoints
+chain to each other and the head names the newest, so a removed, swapped or rolled-back
+file is named by ``settlement audit verify``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from settlement.errors import AlreadyExists
 
 PREFIX, SUFFIX = "checkpoint-", ".json"
+HEAD = "head.json"
 
 
 class FileWitness:
@@ -34,8 +38,9 @@ class FileWitness:
     def _put(self, number: int, checkpoint: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.path(number)
+        body = json.dumps(checkpoint, ensure_ascii=False, sort_keys=True)
         temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(checkpoint, ensure_ascii=False, sort_keys=True))
+        temporary.write_text(body)
         try:
             # A hard link fails if the target exists: no checkpoint is ever replaced.
             os.link(temporary, target)
@@ -43,6 +48,11 @@ class FileWitness:
             raise AlreadyExists("This checkpoint was already witnessed.", number=number) from None
         finally:
             temporary.unlink(missing_ok=True)
+        # Only after the checkpoint file exists: a head never names a missing checkpoint.
+        # Written aside then renamed, so a reader sees the old head or the new, never half.
+        head_temporary = self.directory / f".{HEAD}.{os.getpid()}.tmp"
+        head_temporary.write_text(body)
+        os.replace(head_temporary, self.directory / HEAD)
 
     async def list(self) -> Sequence[tuple[str, Mapping[str, Any] | None]]:
         return await asyncio.to_thread(self._list)
@@ -64,5 +74,12 @@ class FileWitness:
         return [(name, data) for _, name, data in found]
 
     async def head(self) -> Mapping[str, Any] | None:
-        """None: the directory keeps no separate head (its newest file is the head)."""
-        return None
+        """The latest head as written; {} when it is missing or unreadable."""
+        return await asyncio.to_thread(self._head)
+
+    def _head(self) -> Mapping[str, Any]:
+        try:
+            data = json.loads((self.directory / HEAD).read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}

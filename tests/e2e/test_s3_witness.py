@@ -4,10 +4,8 @@ checkpoint plus the latest head; altering, removing or rewinding either is named
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -20,9 +18,9 @@ from adapters.photos.s3_store import build_s3_client
 from adapters.simulators.wechat import WeChatSimulator
 from adapters.witness.s3 import S3Witness
 from settlement.bootstrap import Runtime, open_runtime
-from settlement.domain.audit import AuditEvent
 from settlement.errors import AlreadyExists
 from tests.e2e.conftest import make_settings
+from tests.e2e.witnessing import run_verify, sealed_and_checkpointed
 
 PREFIX = "witness/"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -48,12 +46,7 @@ class Witnessed:
         self.s3.put_object(Bucket=self.bucket, Key=self.key(name), Body=json.dumps(data).encode())
 
     async def verify(self) -> tuple[int, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "settlement", "audit", "verify", env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await process.communicate()
-        return process.returncode or 0, (out + err).decode()
+        return await run_verify(self.env)
 
 
 @pytest.fixture
@@ -80,23 +73,12 @@ async def witnessed(mongo_uri: str, wechat: WeChatSimulator, moto_endpoint: str,
             await runtime.mongo_client.drop_database(settings.mongo_db)
 
 
-async def _sealed_and_checkpointed(runtime: Runtime, events: int) -> None:
-    audit, sealer = runtime.services.audit, runtime.services.sealer
-    assert audit is not None
-    assert sealer is not None
-    for i in range(events):
-        await audit.record(AuditEvent(actor="staff:r1", actor_kind="staff", action="case.view",
-                                      case_id=f"C{i:06d}"))  # fmt: skip
-    assert await sealer.round() == events
-    assert await sealer.checkpoint() is not None
-
-
 async def test_checkpoints_go_to_s3_once_each_and_verify_names_what_was_altered(
     witnessed: Witnessed,
 ) -> None:
     runtime = witnessed.runtime
-    await _sealed_and_checkpointed(runtime, 3)
-    await _sealed_and_checkpointed(runtime, 2)
+    await sealed_and_checkpointed(runtime, 3)
+    await sealed_and_checkpointed(runtime, 2)
     listed = witnessed.s3.list_objects_v2(Bucket=witnessed.bucket, Prefix=PREFIX)
     assert sorted(o["Key"] for o in listed["Contents"]) == [
         f"{PREFIX}checkpoint-000000000001.json", f"{PREFIX}checkpoint-000000000002.json",
