@@ -3,10 +3,10 @@
 Every database call costs a command to the server, its answer's decoding and a few hundred
 microseconds of CPU on both sides whatever its size; under load that per-call cost, not the
 query, is what limits a request that reads one claim and appends one audit entry, and one
-transaction (with its commit's journal wait) per opened case is what limits case intake. A :class:`Coalescer` queues the items of concurrent calls
-and runs them together (``$in`` reads, ``insert_many`` appends, one transaction for many
-new cases). Each caller still waits for the database call that carries its own item, so
-nothing is acknowledged early:
+transaction (with its commit's journal wait) per opened case is what limits case intake.
+A :class:`Coalescer` queues the items of concurrent calls and runs them together (``$in``
+reads, ``insert_many`` appends, one transaction for many new cases). Each caller still
+waits for the database call that carries its own item, so nothing is acknowledged early:
 
 * a flush starts only when fewer than ``in_flight`` flushes run; items arriving meanwhile
   wait for the next one, so every item is served by a database call issued *after* it
