@@ -23,7 +23,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from adapters.mongo.types import Collection, Database, Document, mongo_session
+from adapters.mongo.types import MAJORITY, SNAPSHOT, Collection, Database, Document, mongo_session
 from settlement.domain.audit import AuditEntry, AuditEvent, Batch
 from settlement.ports.outbox import Transaction
 from settlement.services.batching import Coalescer
@@ -127,7 +127,8 @@ class MongoAuditLog:
         """
         async with self._db.client.start_session() as session:
             try:
-                async with await session.start_transaction():
+                async with await session.start_transaction(read_concern=SNAPSHOT,
+                                                           write_concern=MAJORITY):
                     held = await self._lease.update_one(
                         {"_id": LEASE_ID, "owner": owner, "until": {"$gt": now}},
                         {"$set": {"sealed_at": now}}, session=session,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias, TypeVar
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, WriteConcern
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.read_concern import ReadConcern
 
 from settlement.ports.outbox import Transaction
 
@@ -18,6 +19,11 @@ MongoClient: TypeAlias = AsyncMongoClient[Document]
 Database: TypeAlias = AsyncDatabase[Document]
 Collection: TypeAlias = AsyncCollection[Document]
 Session: TypeAlias = AsyncClientSession
+
+# Every transaction reads a snapshot of majority-committed data and commits with majority
+# acknowledgement, so what it decided on cannot be rolled back by a failover under it.
+SNAPSHOT = ReadConcern("snapshot")
+MAJORITY = WriteConcern("majority")
 
 
 def mongo_session(tx: Transaction | None) -> Session | None:

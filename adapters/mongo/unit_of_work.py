@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from pymongo.errors import OperationFailure, PyMongoError
 
 from adapters.mongo.errors import is_outage
-from adapters.mongo.types import MongoClient
+from adapters.mongo.types import MAJORITY, SNAPSHOT, MongoClient
 from settlement.errors import ConcurrentUpdate
 from settlement.ports.outbox import Transaction
 
@@ -36,7 +36,8 @@ class MongoUnitOfWork:
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._client.start_session() as session:
             try:
-                async with await session.start_transaction():
+                async with await session.start_transaction(read_concern=SNAPSHOT,
+                                                           write_concern=MAJORITY):
                     yield session
             except PyMongoError as exc:
                 # A write conflict with a concurrent transaction (or a commit whose
