@@ -28,7 +28,8 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def mongo_client(mongo_uri: str) -> AsyncIterator[MongoClient]:
-    client: MongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
+    # Majority writes, as the service's client: a transaction's majority snapshot sees them.
+    client: MongoClient = AsyncMongoClient(mongo_uri, tz_aware=True, w="majority")
     yield client
     await client.close()
 

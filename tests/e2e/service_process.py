@@ -110,7 +110,7 @@ async def staged_service(mongo_uri: str, tmp_path: Path) -> AsyncIterator[Stage]
         "SETTLEMENT_GRPC_CLIENT_CA": str(ca),
         "SETTLEMENT_INSURER_TOKENS": ",".join(f"{c}={t}" for c, t in TOKENS.items()),
     }  # fmt: skip
-    client: Any = AsyncMongoClient(mongo_uri, tz_aware=True)
+    client: Any = AsyncMongoClient(mongo_uri, tz_aware=True, w="majority")
     db = client[name]
     await prepare_db(db)
     # A killed process's open transactions keep their documents locked until the server

@@ -36,8 +36,7 @@ async def test_a_transaction_reads_a_majority_snapshot_and_commits_by_majority(
     client: Any = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
     try:
         db = client[mongo_db.name]
-        await db["cases"].insert_one({"_id": "c1", "version": 1})
-        commands.seen.clear()
+        await mongo_db["cases"].insert_one({"_id": "c1", "version": 1})
         async with MongoUnitOfWork(client).transaction() as tx:
             found = await db["cases"].find_one({"_id": "c1"}, session=tx)
             await db["cases"].update_one({"_id": "c1"}, {"$set": {"version": 2}}, session=tx)
