@@ -619,6 +619,30 @@ class Case:
         return replace(moved, determination=None, review=review)
 
     @property
+    def reconsideration_pending(self) -> bool:
+        """A party asked for a 复核 of the current determination and it is not concluded."""
+        requests = (self.determination or {}).get("reconsideration_requests") or {}
+        return any(isinstance(r, Mapping) and r.get("status", "pending") == "pending"
+                   for r in requests.values())  # fmt: skip
+
+    def check_payable(self) -> None:
+        """Money may leave on this case's decision.
+
+        A determination under 复核 may be revoked (程序规定第七十一条): a claim paid on it
+        would leave money on a decision that no longer stands, so payment waits for the
+        conclusion (a few days at most).
+
+        Raises:
+            PreconditionFailed: a 复核 of the determination is pending.
+        """
+        if self.reconsideration_pending:
+            raise PreconditionFailed(
+                "A party has asked for a reconsideration (复核) of the police determination; "
+                "pay after the conclusion, which the claim's case will show.",
+                reason="reconsideration_pending",
+            )
+
+    @property
     def reconsideration_deadline(self) -> datetime | None:
         """Until when a party may ask for a 复核 (程序规定第七十一条), or None."""
         decided_at = (self.determination or {}).get("decided_at")

@@ -309,13 +309,19 @@ class ClaimFilings:
         insurer_code: str | None = None,
         answer: Callable[[Claim], Awaitable[InboundAnswer]] | None = None,
         action: str = "claim.update",
+        hold_payment: bool = False,
     ) -> Claim:
         """Read, change and save one claim (and the case when ``case_moves`` moves it) in
         one transaction, re-reading after a conflict with another writer.
 
         ``etag_version``: the caller's expected claim version; a claim changed since is
         refused instead of retried. ``answer``: renders the partner call's answer from the
-        claim as it will be saved; it commits with the change.
+        claim as it will be saved; it commits with the change. ``hold_payment``: refuse to
+        mark the claim paid while the case's determination is under 复核 (an insurer's
+        request; a report of money already paid is adopted all the same).
+
+        Raises:
+            PreconditionFailed: ``hold_payment`` and a 复核 is pending.
         """
         for _ in range(MAX_WRITE_ATTEMPTS):
             claim = await self.store.claims.get(claim_id)
@@ -339,6 +345,9 @@ class ClaimFilings:
                 notice_case = current
             else:
                 notice_case = await self.store.cases.get(claim.case_id)
+            if (hold_payment and changed.status is ClaimStatus.PAID
+                    and claim.status is not ClaimStatus.PAID):  # fmt: skip
+                notice_case.check_payable()
             notices = [_with_ref(n, notice_case) for n in notices]
             inbound = None
             if answer is not None:

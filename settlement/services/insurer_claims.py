@@ -382,6 +382,7 @@ class InsurerClaims:
             InvalidInput: PAID without a payout, bad amounts, text too long.
             IllegalTransition: the move is not allowed from the claim's status.
             ConcurrentUpdate: ``etag`` is given and the claim changed since.
+            PreconditionFailed: PAID while a party's 复核 of the determination is pending.
         """
         check_text(reason, "reason")
         if status is ClaimStatus.PAID:
@@ -441,6 +442,7 @@ class InsurerClaims:
             insurer_code=insurer_code,
             answer=answer if request is not None else None,
             action=action,
+            hold_payment=True,
         )
         # The insurer acting on the claim proves it holds it: no reconciliation needed.
         await self.filings.store.outbox.acknowledge_key(

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import replace
 
+import grpc
 import pytest
 
+from adapters.grpc.pb.accident.settlement.v1 import settlement_service_pb2 as pb
 from adapters.mongo.cases import MongoCaseRepository
 from adapters.mongo.claims import MongoClaimRepository
 from settlement.domain.case import CaseStatus
 from tests.claim_builders import settled_case
 from tests.e2e.conftest import body
 from tests.e2e.console.conftest import PASSWORD, Browserless, decide_in_console, text
-from tests.e2e.test_claims_loop import Loop, loop  # noqa: F401 - the fixture
+from tests.e2e.test_claims_loop import Loop, _money, loop  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +63,22 @@ async def test_a_revoked_determination_cancels_its_claims_once_and_refiles(
     asked = await api.call("POST", f"/api/v1/cases/{case_id}/reconsideration",
                            {"reason": "乙车当时并未停稳，甲车不应负全部责任"}, token=bob)  # fmt: skip
     assert asked.code == 201, asked.body
+
+    # While the 复核 is pending the insurer may assess and approve, but not pay.
+    cid = first["A.commercial_third_party"].id
+    assessed = await loop.insurer("PICC", "SubmitAssessment", pb.SubmitAssessmentRequest(
+        request_id=str(uuid.uuid4()), claim_id=cid, assessed_amount=_money("2900.00"),
+        assessor="定损员"))  # fmt: skip
+    approved = await loop.insurer("PICC", "UpdateClaimStatus", pb.UpdateClaimStatusRequest(
+        request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_APPROVED,
+        etag=assessed.claim.etag))  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as held:
+        await loop.insurer("PICC", "UpdateClaimStatus", pb.UpdateClaimStatusRequest(
+            request_id=str(uuid.uuid4()), claim_id=cid, status=pb.CLAIM_STATUS_PAID,
+            payout=pb.Payout(amount=_money("2900.00"), transaction_reference="TX-1"),
+            etag=approved.claim.etag))  # fmt: skip
+    assert held.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert "复核" in (held.value.details() or "")
 
     # A reviewer may not conclude a 复核: it belongs to the authority above.
     reviewer = Browserless(api.base_url)

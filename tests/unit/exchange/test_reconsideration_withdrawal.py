@@ -120,3 +120,15 @@ async def test_a_cancellation_that_overtakes_its_filing_is_retried_not_dead_lett
     with pytest.raises(UpstreamUnavailable) as raised:
         await handle(message)
     assert is_retryable_error(raised.value)
+
+
+def test_money_waits_while_a_reconsideration_is_pending() -> None:
+    settled_case(CaseStatus.DETERMINED).check_payable()  # nobody asked: payable
+    case = asked()
+    assert case.reconsideration_pending
+    with pytest.raises(PreconditionFailed) as held:
+        case.check_payable()
+    assert held.value.details["reason"] == "reconsideration_pending"
+    kept = case.conclude_reconsideration("sup", ReconsiderationOutcome.UPHELD, "事实清楚", NOW)
+    assert not kept.reconsideration_pending
+    kept.check_payable()
