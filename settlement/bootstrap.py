@@ -174,6 +174,7 @@ def build_services(settings: Settings, db: Database, metrics: Metrics | None = N
         token_ttl=timedelta(seconds=settings.token_ttl_s),
         recipients=recipients,
         audit=audit,
+        uow=MongoUnitOfWork(db.client),
     )
     server_api = WeChatNotifier(
         base_url=settings.wechat_api_base,

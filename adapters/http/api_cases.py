@@ -1,4 +1,4 @@
-"""The drivers' API: sign-in and case intake (JSON over HTTP, for the WeChat mini-program)."""
+"""The drivers' API: sign-in and out, and case intake (JSON over HTTP, for the mini-program)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,16 @@ class WeChatSignInHandler(ApiHandler):
                 "user_id": session.user_id,
             }
         )
+
+
+class SignOutHandler(ApiHandler):
+    @driver
+    async def post(self) -> None:
+        # The token is checked first (@driver): a forged, expired or already signed-out one
+        # is answered 401 like on any other call, so nobody can end another's session.
+        await self.services.auth.sign_out(self.bearer_token())
+        self.set_status(204)
+        self.finish()
 
 
 class CasesHandler(ApiHandler):
@@ -102,6 +112,7 @@ CASE_ID = r"(C[0-9A-Z]{1,40})"
 
 routes: list[tuple[str, type[ApiHandler], dict[str, Any] | None]] = [
     (r"/api/v1/auth/wechat", WeChatSignInHandler, None),
+    (r"/api/v1/auth/sign-out", SignOutHandler, None),
     (r"/api/v1/cases", CasesHandler, None),
     (r"/api/v1/cases/join", JoinHandler, None),
     (rf"/api/v1/cases/{CASE_ID}", CaseHandler, None),

@@ -552,6 +552,19 @@ def openapi_document() -> dict[str, Any]:
                     },
                 )
             },
+            "/api/v1/auth/sign-out": {
+                "post": {
+                    **_operation(
+                        "Sign out: the token is refused from now on (signing out again is "
+                        "answered 401 NOT_AUTHENTICATED, like any call with it)",
+                        post=True,
+                    ),
+                    "responses": {
+                        "204": {"description": "Signed out"},
+                        "default": _PROBLEM_RESPONSE,
+                    },
+                }
+            },
             "/api/v1/cases": {
                 "post": _operation(
                     "Open a case", ok=201, body=schemas.CREATE_CASE, response=case_view, post=True

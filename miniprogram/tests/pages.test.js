@@ -260,4 +260,40 @@ describe('details, decide and privacy pages', () => {
     await tap(page, '#toggle-location')
     expect(privacy.hasConsent('location')).toBe(false)
   })
+
+  test('退出登录 ends the token on the service and forgets it on the phone', async () => {
+    const { httpCall, STACK } = require('./support/wx')
+    const api = require('../utils/api')
+    const cases = (token) => httpCall('GET', `${STACK.api}/api/v1/cases`, { headers: { Authorization: `Bearer ${token}` } })
+    const phone = createPhone('privacy-nina')
+    const signedOut = await open(phone, 'privacy')
+    expect(signedOut.querySelector('#sign-out')).toBeFalsy() // nothing to sign out of yet
+    use(phone)
+    await api.get('/api/v1/cases')
+    const { token } = phone.wx.getStorageSync('session')
+    expect((await cases(token)).status).toBe(200)
+
+    const page = await open(phone, 'privacy')
+    expect(text(page)).toContain('退出登录')
+    await tap(page, '#sign-out')
+    expect(page.data.error).toBe('')
+    expect(page.data.notice).toBe('已退出登录。下次使用时会重新用微信登录。')
+    expect(phone.wx.getStorageSync('session')).toBeFalsy()
+    expect(page.querySelector('#sign-out')).toBeFalsy()
+    const refused = await cases(token)
+    expect(refused.status).toBe(401)
+    expect(JSON.parse(refused.body.toString()).code).toBe('NOT_AUTHENTICATED')
+
+    // Signing out again with the old token (a second tap, a lost answer): no error, and no
+    // new sign-in on the way.
+    phone.wx.setStorageSync('session', { token, expiresAt: Date.now() + 3600000, userId: 'u' })
+    const again = await open(phone, 'privacy')
+    await tap(again, '#sign-out')
+    expect(again.data.error).toBe('')
+    expect(phone.wx.getStorageSync('session')).toBeFalsy()
+    // The next call signs in afresh with a new token.
+    use(phone)
+    await expect(api.get('/api/v1/cases')).resolves.toEqual({ cases: [] })
+    expect(phone.wx.getStorageSync('session').token).not.toBe(token)
+  })
 })

@@ -1,5 +1,6 @@
 // Sign-in: wx.login's code becomes the service's own bearer token (kept in storage until
-// it expires). A retried sign-in with the same code gets the same token back.
+// it expires). A retried sign-in with the same code gets the same token back. Sign-out ends
+// the token on the service and forgets it here.
 
 const api = require('./api')
 
@@ -40,6 +41,26 @@ async function signInAgain() {
   await signIn()
 }
 
+function signedIn() {
+  const session = wx.getStorageSync(KEY)
+  return Boolean(session && session.token && session.expiresAt > Date.now())
+}
+
+// The stored token is sent as it is (no sign-in first, none again on a 401): a 401 means
+// the service no longer accepts it (signed out already, or expired), which is the goal.
+// The token is forgotten here whatever the answer; an unreachable service is reported.
+async function signOut() {
+  const session = wx.getStorageSync(KEY)
+  if (!session || !session.token) return
+  try {
+    await api.post('/api/v1/auth/sign-out', {}, { auth: false, header: { Authorization: `Bearer ${session.token}` } })
+  } catch (err) {
+    if (err.status !== 401) throw err
+  } finally {
+    wx.removeStorageSync(KEY)
+  }
+}
+
 api.useSession(token, signInAgain)
 
-module.exports = { signIn, token, signInAgain }
+module.exports = { signIn, token, signInAgain, signedIn, signOut }

@@ -49,8 +49,9 @@ class Session:
 
 
 class SessionStore(Protocol):
-    async def create(self, session: Session, login_code_digest: str, token: str) -> Session:
-        """Store a session for a ``wx.login`` code.
+    async def create(self, session: Session, login_code_digest: str, token: str, *,
+                     tx: Transaction | None = None) -> Session:  # fmt: skip
+        """Store a session for a ``wx.login`` code, inside ``tx`` when given.
 
         Returns the session stored for that code: when the same code was already
         exchanged, the earlier session (and the token is not replaced).
@@ -60,6 +61,12 @@ class SessionStore(Protocol):
         """An earlier exchange of this login code that has not expired, with its token."""
 
     async def get(self, token_digest: str) -> Session | None: ...
+
+    async def delete(self, token_digest: str, *, tx: Transaction | None = None) -> bool:
+        """End a session (sign-out), inside ``tx`` when given; whether there was one.
+
+        The token is forgotten with it, also where a recent login code still names it.
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from datetime import timedelta
 
 from settlement.domain.audit import AuditEvent, AuditOutcome, clean_details
-from settlement.errors import InvalidLoginCode, NotAuthenticated, RateLimited, TokenExpired
+from settlement.errors import (
+    ConcurrentUpdate,
+    InvalidLoginCode,
+    NotAuthenticated,
+    RateLimited,
+    SettlementError,
+    TokenExpired,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from settlement.ports.cases import Session, SessionStore
+from settlement.ports.claims import UnitOfWork
 from settlement.ports.identity import Clock, IdGenerator, RecipientStore, WeChatAuth
+from settlement.ports.outbox import Transaction
 from settlement.services.audit import AuditTrail
 
-SESSION_CACHE_S = 30.0
+log = logging.getLogger(__name__)
+
+SESSION_CACHE_S = 2.0
+"""How long a process trusts a session it read: a token signed out through another process
+is refused here at most this long after (in the process that signed it out, at once)."""
 SESSION_CACHE_SIZE = 10_000
 
 
@@ -30,7 +46,9 @@ class DriverAuth:
         app_id: the mini-program's app id; user ids are derived per app from the openid.
         token_ttl: how long an issued token is valid.
         recipients: where the openid is recorded for notices (none: no notices).
-        audit: where refused sign-ins are recorded as security events.
+        audit: where sign-ins (granted, refused, or failed with WeChat unavailable) and
+            sign-outs are recorded as security events, before the answer.
+        uow: transactions, so that a session and its audit entry are stored together.
     """
 
     def __init__(
@@ -44,9 +62,11 @@ class DriverAuth:
         token_ttl: timedelta,
         recipients: RecipientStore | None = None,
         audit: AuditTrail | None = None,
+        uow: UnitOfWork | None = None,
     ) -> None:
         self._recipients = recipients
         self._audit = audit
+        self._uow = uow
         self._wechat = wechat
         self._sessions = sessions
         self._clock = clock
@@ -57,8 +77,12 @@ class DriverAuth:
         # would answer the second exchange with 40163, so concurrent posts share one.
         self._in_flight: dict[str, asyncio.Future[tuple[Session, str]]] = {}
         # Every API call authenticates; remembering recent sessions briefly saves a
-        # database round trip per request (sessions are not revoked before expiry).
+        # database round trip per request in a burst (see SESSION_CACHE_S for sign-outs).
         self._recent: OrderedDict[str, tuple[Session, float]] = OrderedDict()
+        self._reading: dict[str, asyncio.Future[Session | None]] = {}
+        # Tokens signed out through this process, so a read racing the sign-out cannot put
+        # them back (bounded: after SESSION_CACHE_S no read from before can be pending).
+        self._signed_out: OrderedDict[str, None] = OrderedDict()
 
     async def sign_in(self, code: str) -> tuple[Session, str]:
         """Exchange a login code; the same code again within its life gives the same token.
@@ -92,37 +116,99 @@ class DriverAuth:
             identity = await self._wechat.code_to_session(code)
         except (InvalidLoginCode, RateLimited) as refused:
             # WeChat refused the code (bad, used, expired, blocked) or us (too many): a
-            # security event, recorded before the answer. An outage is not one.
-            await self._record_refusal(code_digest, refused)
+            # security event, recorded before the answer.
+            await self._record_sign_in(code_digest, refused)
             raise
+        except (UpstreamUnavailable, UpstreamTimeout) as outage:
+            # Not a refusal but worth seeing beside them (its own error code); the driver
+            # is answered 503/504 even when the entry cannot be written.
+            try:
+                await self._record_sign_in(code_digest, outage)
+            except Exception:
+                log.warning("sign-in outage not audited", exc_info=True)
+            raise
+        user_id = self.user_id_for(identity.openid)
         if self._recipients is not None:
             # Notices go to the openid the driver signs in with (sealed at rest).
-            await self._recipients.remember(self.user_id_for(identity.openid), identity.openid)
+            await self._recipients.remember(user_id, identity.openid)
         token = self._ids.token()
         session = Session(
             token_digest=digest(token),
-            user_id=self.user_id_for(identity.openid),
+            user_id=user_id,
             expires_at=self._clock.now() + self._token_ttl,
         )
-        stored = await self._sessions.create(session, code_digest, token)
-        if stored.token_digest != session.token_digest:
-            # Another process exchanged the same code first; its token stands.
+        try:
+            stored = await self._store(session, code_digest, token)
+        except ConcurrentUpdate:
+            stored = None  # another process stores the same code at this moment
+        if stored is None or stored.token_digest != session.token_digest:
+            # Another process exchanged the same code first; its token (and its audit
+            # entry) stand.
             found = await self._sessions.find_by_login_code(code_digest)
             if found is not None:
                 return found
+            raise ConcurrentUpdate("Signing in with this code is under way; try again.")
         return session, token
 
-    async def _record_refusal(self, code_digest: str, refused: InvalidLoginCode | RateLimited
+    async def _store(self, session: Session, code_digest: str, token: str) -> Session:
+        """The session for the code, with its audit entry in the same transaction: no token
+        is handed out (now or to a retry of the code) without its sign-in recorded."""
+        if self._uow is None:
+            stored = await self._sessions.create(session, code_digest, token)
+            if stored.token_digest == session.token_digest:
+                await self._record_sign_in(code_digest, None, session.user_id)
+            return stored
+        async with self._uow.transaction() as tx:
+            stored = await self._sessions.create(session, code_digest, token, tx=tx)
+            if stored.token_digest == session.token_digest:
+                await self._record_sign_in(code_digest, None, session.user_id, tx=tx)
+        return stored
+
+    async def _record_sign_in(self, code_digest: str, error: SettlementError | None,
+                              user_id: str = "", *, tx: Transaction | None = None
                               ) -> None:  # fmt: skip
         if self._audit is None:
             return
-        # Never the code itself: a short prefix of its digest ties retries together.
-        details = clean_details({"error": refused.code, "code_ref": code_digest[:8],
-                                 "wechat_errcode": refused.details.get("wechat_errcode")})
-        outcome: AuditOutcome = "denied" if isinstance(refused, RateLimited) else "failure"
-        await self._audit.record(AuditEvent(actor="anonymous", actor_kind="system", role="driver",
-                                            action="auth.wechat_login", outcome=outcome,
-                                            details=details))  # fmt: skip
+        # Never the code, openid or token: a short prefix of the code's digest ties retries
+        # (and a granted sign-in to the refusals before it) together.
+        details: dict[str, object] = {"code_ref": code_digest[:8]}
+        outcome: AuditOutcome = "success"
+        if error is not None:
+            details.update(error=error.code, wechat_errcode=error.details.get("wechat_errcode"))
+            outcome = "denied" if isinstance(error, RateLimited) else "failure"
+        event = AuditEvent(
+            actor=f"driver:{user_id}" if user_id else "anonymous",
+            actor_kind="driver" if user_id else "system", role="driver",
+            action="auth.wechat_login", outcome=outcome, details=clean_details(details),
+        )  # fmt: skip
+        await self._audit.record(event, tx=tx)
+
+    async def sign_out(self, token: str) -> bool:
+        """End the session of ``token`` everywhere; whether there was one to end.
+
+        The sign-out is recorded (``auth.logout``) in the transaction that deletes the
+        session. This process forgets the token at once; others within SESSION_CACHE_S.
+        """
+        token_digest = digest(token)
+        session = await self._sessions.get(token_digest)
+        if session is None:
+            return False
+        event = AuditEvent(actor=f"driver:{session.user_id}", actor_kind="driver", role="driver",
+                           action="auth.logout")  # fmt: skip
+        if self._uow is None:
+            ended = await self._sessions.delete(token_digest)
+            if ended and self._audit is not None:
+                await self._audit.record(event)
+        else:
+            async with self._uow.transaction() as tx:
+                ended = await self._sessions.delete(token_digest, tx=tx)
+                if ended and self._audit is not None:
+                    await self._audit.record(event, tx=tx)
+        self._signed_out[token_digest] = None
+        while len(self._signed_out) > SESSION_CACHE_SIZE:
+            self._signed_out.popitem(last=False)
+        self._recent.pop(token_digest, None)
+        return ended
 
     def user_id_for(self, openid: str) -> str:
         """A stable pseudonymous user id: the openid itself is never stored with cases."""
@@ -143,13 +229,25 @@ class DriverAuth:
         return session.user_id
 
     async def _session(self, token_digest: str) -> Session | None:
-        now = time.monotonic()
         cached = self._recent.get(token_digest)
-        if cached is not None and now - cached[1] < SESSION_CACHE_S:
+        if cached is not None and time.monotonic() - cached[1] < SESSION_CACHE_S:
             return cached[0]
+        # Concurrent requests with one token share one read: when its cache entry lapses
+        # under load they would otherwise all go to the database at once.
+        reading = self._reading.get(token_digest)
+        if reading is None:
+            reading = asyncio.ensure_future(self._read(token_digest))
+            self._reading[token_digest] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(token_digest, None))
+        session = await asyncio.shield(reading)
+        # A read that began before this process signed the token out answers nothing.
+        return None if token_digest in self._signed_out else session
+
+    async def _read(self, token_digest: str) -> Session | None:
+        started = time.monotonic()
         session = await self._sessions.get(token_digest)
-        if session is not None:
-            self._recent[token_digest] = (session, now)
+        if session is not None and token_digest not in self._signed_out:
+            self._recent[token_digest] = (session, started)
             self._recent.move_to_end(token_digest)
             while len(self._recent) > SESSION_CACHE_SIZE:
                 self._recent.popitem(last=False)

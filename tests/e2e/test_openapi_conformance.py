@@ -70,10 +70,16 @@ async def test_schemathesis_finds_no_server_error_or_schema_violation(
     # reach the streaming parser and the image checks instead of stopping at a 404.
     case_id = body(await api.call("POST", "/api/v1/cases", new_case(), token=token))["id"]
     config = tmp_path / "schemathesis.toml"
+    # Sign-out is fuzzed with a session of its own, so the run's token stays valid for the
+    # other operations.
+    leaving = await api.sign_in()
     config.write_text(
         "[[operations]]\n"
         'include-path = "/api/v1/cases/{case_id}/photos"\n'
-        f'parameters = {{ "path.case_id" = "{case_id}" }}\n',
+        f'parameters = {{ "path.case_id" = "{case_id}" }}\n'
+        "[[operations]]\n"
+        'include-path = "/api/v1/auth/sign-out"\n'
+        f'headers = {{ Authorization = "Bearer {leaving}" }}\n',
         encoding="utf-8",
     )
     # The CLI runs as a child process so this event loop keeps serving its requests.
@@ -117,3 +123,6 @@ async def test_schemathesis_finds_no_server_error_or_schema_violation(
     artifacts.mkdir(exist_ok=True)
     (artifacts / "schemathesis.txt").write_text(report, encoding="utf-8")
     assert process.returncode == 0, report[-6000:]
+    signed_out = await api.call("GET", "/api/v1/cases", token=leaving)
+    assert signed_out.code == 401  # sign-out was reached with its own token...
+    assert (await api.call("GET", "/api/v1/cases", token=token)).code == 200  # ...only it

@@ -1,14 +1,17 @@
-"""Recognising bearer tokens: the per-process session cache never outlives a token."""
+"""Recognising bearer tokens: the per-process session cache never outlives a token, nor a
+sign-out (at once in the process that signs out, within SESSION_CACHE_S elsewhere)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from settlement.errors import NotAuthenticated, TokenExpired
 from settlement.ports.cases import Session
-from settlement.services.auth import DriverAuth, digest
+from settlement.services import auth as auth_module
+from settlement.services.auth import SESSION_CACHE_S, DriverAuth, digest
 
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 
@@ -29,6 +32,9 @@ class Sessions:
     async def get(self, token_digest: str) -> Session | None:
         self.reads += 1
         return self.stored.get(token_digest)
+
+    async def delete(self, token_digest: str) -> bool:
+        return self.stored.pop(token_digest, None) is not None
 
 
 def auth(sessions: Sessions, clock: Clock) -> DriverAuth:
@@ -55,3 +61,30 @@ async def test_unknown_tokens_are_never_cached_as_valid() -> None:
         with pytest.raises(NotAuthenticated):
             await driver_auth.authenticate("forged")
     assert sessions.reads == 2
+
+
+async def test_signing_out_ends_the_cached_session_at_once() -> None:
+    sessions = Sessions(Session(digest("tok"), "u_1", NOW + timedelta(hours=1)))
+    driver_auth = auth(sessions, Clock())
+    assert await driver_auth.authenticate("tok") == "u_1"
+    assert await driver_auth.sign_out("tok")
+    with pytest.raises(NotAuthenticated):
+        await driver_auth.authenticate("tok")
+    assert not await driver_auth.sign_out("tok")  # nothing left to end
+
+
+async def test_a_sign_out_elsewhere_is_honoured_once_the_cache_bound_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sessions = Sessions(Session(digest("tok"), "u_1", NOW + timedelta(hours=1)))
+    here, elsewhere = auth(sessions, Clock()), auth(sessions, Clock())
+    monotonic = [1000.0]
+    # Only the auth module's clock: the event loop keeps the real one.
+    monkeypatch.setattr(auth_module, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    assert await here.authenticate("tok") == "u_1"
+    assert await elsewhere.sign_out("tok")
+    monotonic[0] += SESSION_CACHE_S - 0.1
+    assert await here.authenticate("tok") == "u_1"  # still within the documented bound
+    monotonic[0] += 0.2
+    with pytest.raises(NotAuthenticated):
+        await here.authenticate("tok")

@@ -1,5 +1,6 @@
 const privacy = require('../../utils/privacy')
 const base = require('../../utils/page')
+const session = require('../../utils/session')
 
 function kinds() {
   return Object.keys(privacy.KINDS).map((kind) => ({ kind, ...privacy.KINDS[kind], given: privacy.hasConsent(kind) }))
@@ -7,10 +8,20 @@ function kinds() {
 
 Component({
   behaviors: [base],
-  data: { kinds: [], from: '' },
+  data: { kinds: [], from: '', signedIn: false },
   methods: {
     onLoad(options) {
-      this.setData({ kinds: kinds(), from: (options && options.from) || '' })
+      this.setData({ kinds: kinds(), from: (options && options.from) || '', signedIn: session.signedIn() })
+    },
+    signOut() {
+      return this.run(async () => {
+        try {
+          await session.signOut()
+          this.setData({ notice: '已退出登录。下次使用时会重新用微信登录。' })
+        } finally {
+          this.setData({ signedIn: session.signedIn() })
+        }
+      })
     },
     agreed() {
       privacy.resolvePlatform(true)

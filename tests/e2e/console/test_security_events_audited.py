@@ -1,6 +1,7 @@
-"""Drivers' security events over real sockets: refused WeChat sign-ins, the sign-in rate
-limit and the phone-number exchange are in the audit trail (who, what, outcome, address),
-with no login code or phone number in the entry, and the console's audit page lists them."""
+"""Drivers' security events over real sockets: WeChat sign-ins (granted, refused, or failed
+with WeChat unavailable), the sign-in rate limit and the phone-number exchange are in the
+audit trail (who, what, outcome, address), with no login code, token or phone number in the
+entry, and the console's audit page lists them."""
 
 from __future__ import annotations
 
@@ -26,37 +27,50 @@ async def _audit_page(console: Console, action: str) -> str:
     return text(page)
 
 
-async def test_refused_wechat_sign_ins_are_recorded_without_the_code(console: Console) -> None:
+async def test_wechat_sign_ins_are_recorded_without_the_code(console: Console) -> None:
     unknown = "never-issued-" + "x" * 20
     codes = [unknown]
     assert (await console.call("POST", "/api/v1/auth/wechat", {"code": unknown})).code == 401
-    for errcode, status in ((40163, 401), (45011, 429)):
+    for errcode, status in ((40163, 401), (45011, 429), (-1, 503)):
         code = console.wechat.login()
         codes.append(code)
-        console.wechat.fail_next(errcode, api="jscode2session")
+        # A busy answer (-1) is retried once: twice busy is WeChat unavailable.
+        console.wechat.fail_next(errcode, api="jscode2session", times=2 if errcode == -1 else 1)
         refused = await console.call("POST", "/api/v1/auth/wechat", {"code": code})
         assert refused.code == status, refused.body
-    # A good sign-in is not a security event.
-    assert (await console.call("POST", "/api/v1/auth/wechat",
-                               {"code": console.wechat.login()})).code == 200  # fmt: skip
+    good = console.wechat.login("openid-audited")
+    codes.append(good)
+    granted = body(await console.call("POST", "/api/v1/auth/wechat", {"code": good}))
+    # The same code again is answered from the first exchange: no second entry.
+    again = body(await console.call("POST", "/api/v1/auth/wechat", {"code": good}))
+    assert again["token"] == granted["token"]
 
     entries = await _entries(console, "auth.wechat_login")
-    assert [(e["outcome"], e["details"]["error"], e["details"]["wechat_errcode"])
+    assert [(e["outcome"], e["details"].get("error"), e["details"].get("wechat_errcode"))
             for e in entries] == [("failure", "INVALID_LOGIN_CODE", 40029),
                                   ("failure", "INVALID_LOGIN_CODE", 40163),
-                                  ("denied", "RATE_LIMITED", 45011)]  # fmt: skip
+                                  ("denied", "RATE_LIMITED", 45011),
+                                  ("failure", "UPSTREAM_UNAVAILABLE", -1),
+                                  ("success", None, None)]  # fmt: skip
+    *refusals, success = entries
+    for entry in refusals:
+        assert (entry["actor"], entry["actor_kind"]) == ("anonymous", "system")
+    assert (success["actor"], success["actor_kind"], success["role"]) == (
+        f"driver:{granted['user_id']}", "driver", "driver")
     for entry in entries:
-        assert entry["actor"] == "anonymous"
         assert entry["origin"] == "127.0.0.1"
         assert entry["request_id"]
         assert len(entry["details"]["code_ref"]) == 8
+    assert success["details"] == {"code_ref": entries[-1]["details"]["code_ref"]}
     stored = json.dumps(entries, default=str)
-    for code in codes:
-        assert code not in stored
+    for secret in (*codes, granted["token"], "openid-audited"):
+        assert secret not in stored
 
     page = await _audit_page(console, "auth.wechat_login")
-    assert page.count("当事人微信登录") >= 3
+    assert page.count("当事人微信登录") >= 5
     assert "INVALID_LOGIN_CODE" in page
+    assert "UPSTREAM_UNAVAILABLE" in page
+    assert "成功" in page
     assert unknown not in page
 
 
@@ -77,8 +91,9 @@ async def test_the_sign_in_limit_and_the_client_behind_a_proxy_are_recorded(
             assert limited.code == 429
             assert body(limited)["code"] == "RATE_LIMITED"
 
-        refusal, = await _entries(api, "auth.wechat_login")
-        assert refusal["origin"] == "198.51.100.7"  # the client, not the proxy
+        refusal, granted = await _entries(api, "auth.wechat_login")
+        assert (refusal["outcome"], granted["outcome"]) == ("failure", "success")
+        assert refusal["origin"] == granted["origin"] == "198.51.100.7"  # not the proxy
         limit, = await _entries(api, "security.rate_limited")
         assert limit["outcome"] == "denied"
         assert limit["details"] == {"limit": "sign_in", "by": "ip"}
