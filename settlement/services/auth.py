@@ -80,8 +80,8 @@ class DriverAuth:
         # database round trip per request in a burst (see SESSION_CACHE_S for sign-outs).
         self._recent: OrderedDict[str, tuple[Session, float]] = OrderedDict()
         self._reading: dict[str, asyncio.Future[Session | None]] = {}
-        # Tokens signed out through this process, so a read racing the sign-out cannot put
-        # them back (bounded: after SESSION_CACHE_S no read from before can be pending).
+        # Tokens signed out through this process, so a read already under way at the
+        # sign-out cannot put them back (the newest SESSION_CACHE_SIZE are kept).
         self._signed_out: OrderedDict[str, None] = OrderedDict()
 
     async def sign_in(self, code: str) -> tuple[Session, str]:
