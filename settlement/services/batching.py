@@ -19,6 +19,7 @@ waits for the database call that carries its own item, so nothing is acknowledge
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -51,7 +52,9 @@ class Coalescer(Generic[K, V]):
         self._queue.append((item, done))
         if self._running < self._in_flight:
             self._running += 1
-            flusher = asyncio.create_task(self._flush())
+            # A batch serves many callers: it runs in a context of its own, so nothing it
+            # does (a log line, an audit entry) is attributed to whichever caller came first.
+            flusher = asyncio.create_task(self._flush(), context=contextvars.Context())
             self._flushers.add(flusher)
             flusher.add_done_callback(self._flushers.discard)
         return await done

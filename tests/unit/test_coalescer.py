@@ -5,6 +5,7 @@ its item ran, and a failing batch fails every caller in it."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
 
 import pytest
@@ -113,3 +114,23 @@ async def test_a_cancelled_caller_does_not_disturb_the_others() -> None:
     assert await kept == 64
     with pytest.raises(asyncio.CancelledError):
         await gone
+
+
+async def test_a_batch_runs_in_no_caller_s_context() -> None:
+    # Items carry what the batch needs to know about their callers; the batch itself must
+    # not see (and act in the name of) the first caller's request.
+    caller: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="none")
+    seen: list[str] = []
+
+    async def run(items: Sequence[int]) -> list[int | BaseException]:
+        seen.append(caller.get())
+        return list(items)
+
+    batched = Coalescer(run)
+
+    async def call(name: str, item: int) -> int:
+        caller.set(name)
+        return await batched(item)
+
+    assert await asyncio.gather(call("first", 1), call("second", 2)) == [1, 2]
+    assert seen == ["none"]
