@@ -1,4 +1,5 @@
-"""``settlement audit verify|proof|check-proof|key``: check and prove the audit log."""
+"""``settlement audit verify|proof|check-proof|consistency|check-consistency``: check and prove
+the audit log."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from typing import Any, TextIO
 
 from settlement.config import Settings
 from settlement.domain.audit import AuditReport
-from settlement.domain.audit_proof import check_inclusion_proof
+from settlement.domain.audit_proof import (
+    check_consistency_proof,
+    check_inclusion_proof,
+    consistency_summary,
+    public_key_from_text,
+)
 from settlement.errors import ConfigurationError, SettlementError
 
 EXIT_OK, EXIT_BROKEN, EXIT_CONFIG = 0, 1, 2
@@ -44,6 +50,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("file", type=Path)
     check.add_argument("--public-key", default=None)
     check.set_defaults(handler=run_check_proof)
+    consistency = actions.add_parser(
+        "consistency", help="print a consistency proof between two checkpoints (JSON)",
+        description="Print the proof that the log at checkpoint TO extends the log at "
+        "checkpoint FROM (nothing up to FROM changed or removed): both signed checkpoints "
+        "from the witness and the batch headers linking them.",
+    )  # fmt: skip
+    consistency.add_argument("first", metavar="FROM", type=int)
+    consistency.add_argument("second", metavar="TO", type=int)
+    consistency.set_defaults(handler=run_consistency)
+    check_consistency = actions.add_parser(
+        "check-consistency", help="check a consistency proof file (no database needed)",
+        description="Check a consistency proof offline with the log's public key, given "
+        "as 64 hex digits or as a file holding the hex or a PEM public key.",
+    )  # fmt: skip
+    check_consistency.add_argument("file", type=Path)
+    check_consistency.add_argument("--key", required=True, metavar="PUBKEY_FILE_OR_HEX")
+    check_consistency.set_defaults(handler=run_check_consistency)
 
 
 def run_verify(args: argparse.Namespace, settings: Settings | None = None,
@@ -75,10 +98,16 @@ def report(verdict: AuditReport, out: TextIO, err: TextIO) -> int:
 def run_proof(args: argparse.Namespace, settings: Settings | None = None,
               stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
     """Handle ``audit proof ENTRY_ID``: the proof as JSON on stdout."""
-    out, err = stdout or sys.stdout, stderr or sys.stderr
     entry_id = str(args.entry_id)
+    return _print_proof(lambda audit: audit.proof(entry_id), settings, stdout, stderr)
+
+
+def _print_proof(make: Any, settings: Settings | None, stdout: TextIO | None,
+                 stderr: TextIO | None) -> int:  # fmt: skip
+    """Make a proof with the audit trail and print it as JSON: 0, 1 refused, 2 bad settings."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        proof = asyncio.run(_with_audit(settings, lambda audit: audit.proof(entry_id)))
+        proof = asyncio.run(_with_audit(settings, make))
     except ConfigurationError as exc:
         print(f"audit: {exc}", file=err)
         return EXIT_CONFIG
@@ -100,6 +129,36 @@ def run_check_proof(args: argparse.Namespace, stdout: TextIO | None = None,
     except (OSError, ValueError) as exc:
         print(f"proof NOT valid: {exc}", file=err)
         return EXIT_BROKEN
+    return EXIT_OK
+
+
+def run_consistency(args: argparse.Namespace, settings: Settings | None = None,
+                    stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
+    """Handle ``audit consistency FROM TO``: the proof as JSON on stdout."""
+    first, second = int(args.first), int(args.second)
+    return _print_proof(lambda audit: audit.consistency(first, second), settings, stdout, stderr)
+
+
+def run_check_consistency(args: argparse.Namespace, stdout: TextIO | None = None,
+                          stderr: TextIO | None = None) -> int:  # fmt: skip
+    """Handle ``audit check-consistency FILE --key KEY``: 0 and what was shown, or 1 and why not."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        proof = json.loads(Path(args.file).read_text())
+        key_path = Path(args.key)
+        # A file when one exists at that path, otherwise the hex itself.
+        key_text = key_path.read_text() if key_path.is_file() else str(args.key)
+        key = public_key_from_text(key_text)
+    except (OSError, ValueError) as exc:
+        print(f"consistency NOT shown: {exc}", file=err)
+        return EXIT_BROKEN
+    problems = check_consistency_proof(proof, key)
+    if problems:
+        print(f"consistency NOT shown ({len(problems)} problems):", file=err)
+        for problem in problems:
+            print(f"  {problem}", file=err)
+        return EXIT_BROKEN
+    print(consistency_summary(proof), file=out)
     return EXIT_OK
 
 

@@ -18,12 +18,13 @@ from settlement.domain.audit import (
     AuditEvent,
     AuditReport,
     Batch,
+    Checkpoint,
     LogVerifier,
     checkpoint_from_json,
     clean_details,
     new_entry,
 )
-from settlement.domain.audit_proof import inclusion_proof
+from settlement.domain.audit_proof import consistency_proof, inclusion_proof
 from settlement.domain.case import Case
 from settlement.errors import NotFound, PreconditionFailed
 from settlement.ports.audit import AuditLog, AuditSealStore, CheckpointSigner, Witness
@@ -221,3 +222,46 @@ class AuditTrail:
                 later.append(following)
         public_key = None if self._signer is None else self._signer.public_key
         return inclusion_proof(entry, batch, later, checkpoint, public_key)
+
+    async def consistency(self, from_number: int, to_number: int) -> dict[str, Any]:
+        """The proof that the log at checkpoint ``to_number`` extends it at ``from_number``.
+
+        The checkpoints come from the witness (what outside auditors hold), the batch
+        headers between them from the database, as stored: a rewritten log gives a proof
+        that fails its check, naming the batch.
+
+        Raises:
+            PreconditionFailed: ``from_number`` is after ``to_number``, or no witness here.
+            NotFound: no such checkpoint in the witness (or it is unreadable there).
+        """
+        if from_number > to_number:
+            raise PreconditionFailed(
+                f"Checkpoint {from_number} is later than checkpoint {to_number}: give the "
+                "earlier checkpoint first.", first=from_number, second=to_number)  # fmt: skip
+        store = self._store()
+        first = await self._checkpoint(from_number)
+        second = first if to_number == from_number else await self._checkpoint(to_number)
+        headers: list[Batch] = []
+        async for batch in store.batches(first.batch):
+            if batch.number > second.batch:
+                break
+            headers.append(batch)
+        public_key = None if self._signer is None else self._signer.public_key
+        return consistency_proof(first, second, headers, public_key)
+
+    async def _checkpoint(self, number: int) -> Checkpoint:
+        if self._witness is None:
+            raise PreconditionFailed("The audit witness is not configured here.")
+        witnessed = await self._witness.list()
+        for name, data in witnessed:
+            if name != str(number):
+                continue
+            try:
+                return checkpoint_from_json(data or {})
+            except (KeyError, ValueError, TypeError):
+                raise NotFound(f"Checkpoint {number} is unreadable in the witness; run "
+                               "`settlement audit verify` to see what happened to it.",
+                               checkpoint=number) from None  # fmt: skip
+        newest = witnessed[-1][0] if witnessed else "none yet"
+        raise NotFound(f"No checkpoint {number} in the witness (checkpoints are numbered "
+                       f"from 1; the newest is {newest}).", checkpoint=number)  # fmt: skip
