@@ -16,10 +16,11 @@ import pytest
 
 from adapters.simulators.wechat import WeChatSimulator
 from adapters.witness.files import FileWitness
+from adapters.witness.keys import load_signer
 from settlement.bootstrap import Runtime, open_runtime
 from settlement.errors import AlreadyExists
 from tests.e2e.conftest import make_settings
-from tests.e2e.witnessing import run_verify, sealed_and_checkpointed
+from tests.e2e.witnessing import run_audit, run_verify, sealed_and_checkpointed
 
 FIRST, SECOND, HEAD = "checkpoint-000000000001.json", "checkpoint-000000000002.json", "head.json"
 
@@ -106,3 +107,36 @@ async def test_the_file_witness_keeps_a_head_and_verify_names_a_rollback_or_a_ba
     code, output = await witnessed.verify()
     assert code == 1, output
     assert "checkpoint head: missing or unreadable" in output
+
+
+async def test_an_auditor_checks_a_consistency_proof_offline_with_the_public_key(
+    witnessed: Witnessed, tmp_path: Path
+) -> None:
+    await sealed_and_checkpointed(witnessed.runtime, 3)
+    await sealed_and_checkpointed(witnessed.runtime, 2)
+    code, out, err = await run_audit(witnessed.env, "consistency", "1", "2")
+    assert code == 0, err
+    proof = tmp_path / "consistency.json"
+    proof.write_text(out)
+    public_key = load_signer(witnessed.runtime.settings.audit_key_path, create=False).public_key
+    key_file = tmp_path / "audit-key.hex"
+    key_file.write_text(public_key.hex() + "\n")
+
+    # Offline: no database settings at all, only the proof and the key.
+    offline = {k: v for k, v in witnessed.env.items() if not k.startswith("SETTLEMENT_")}
+    code, out, err = await run_audit(offline, "check-consistency", str(proof),
+                                     "--key", str(key_file))  # fmt: skip
+    assert code == 0, err
+    assert "checkpoint 2 (tree size 5, batch 2) extends checkpoint 1 (tree size 3, batch 1)" in out
+
+    tampered = json.loads(proof.read_text())
+    tampered["batches"][0]["size"] = 2  # as if an entry sealed before checkpoint 1 were gone
+    proof.write_text(json.dumps(tampered))
+    code, out, err = await run_audit(offline, "check-consistency", str(proof),
+                                     "--key", public_key.hex())  # fmt: skip
+    assert code == 1, out
+    assert "batch 1: is not the batch checkpoint 1 signs" in err
+
+    code, out, err = await run_audit(witnessed.env, "consistency", "2", "1")
+    assert (code, out) == (1, "")
+    assert "give the earlier checkpoint first" in err

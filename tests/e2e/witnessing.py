@@ -23,9 +23,15 @@ async def sealed_and_checkpointed(runtime: Runtime, events: int) -> None:
 
 async def run_verify(env: Mapping[str, str]) -> tuple[int, str]:
     """``settlement audit verify`` in its own process: its exit code and its output."""
+    code, out, err = await run_audit(env, "verify")
+    return code, out + err
+
+
+async def run_audit(env: Mapping[str, str], *args: str) -> tuple[int, str, str]:
+    """``settlement audit ARGS…`` in its own process: exit code, stdout and stderr."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "settlement", "audit", "verify", env=dict(env),
+        sys.executable, "-m", "settlement", "audit", *args, env=dict(env),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await process.communicate()
-    return process.returncode or 0, (out + err).decode()
+    return process.returncode or 0, out.decode(), err.decode()
