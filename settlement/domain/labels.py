@@ -608,6 +608,46 @@ _CONFIDENCE: dict[str, Pair] = {
     "low": ("低", "Low"),
 }
 
+_ERROR_CODE: dict[str, Pair] = {
+    # The stable codes of settlement/errors.py, as audit entries record refusals and failures.
+    "INVALID_INPUT": ("输入有误", "Invalid input"),
+    "MALFORMED_BODY": ("请求格式错误", "Malformed request"),
+    "UNSUPPORTED_MEDIA_TYPE": ("不支持的内容类型", "Unsupported content type"),
+    "PAYLOAD_TOO_LARGE": ("请求内容过大", "Request too large"),
+    "IDEMPOTENCY_KEY_REUSED": ("幂等键被重复用于不同请求", "Idempotency key reused"),
+    "NOT_AUTHENTICATED": ("未登录或登录已失效", "Not signed in"),
+    "TOKEN_EXPIRED": ("登录已过期", "Sign-in expired"),
+    "INVALID_LOGIN_CODE": ("登录码无效或已过期", "Invalid or expired login code"),
+    "NOT_PERMITTED": ("无权操作", "Not permitted"),
+    "ACCOUNT_LOCKED": ("账号已锁定", "Account locked"),
+    "NOT_FOUND": ("未找到", "Not found"),
+    "CASE_NOT_FOUND": ("案件不存在", "Case not found"),
+    "CLAIM_NOT_FOUND": ("理赔不存在", "Claim not found"),
+    "PHOTO_NOT_FOUND": ("照片不存在", "Photo not found"),
+    "JOIN_CODE_INVALID": ("邀请码无效或已过期", "Invalid or expired join code"),
+    "ALREADY_EXISTS": ("已存在", "Already exists"),
+    "ILLEGAL_TRANSITION": ("案件当前状态不允许此操作", "Not allowed in the case's state"),
+    "PRECONDITION_FAILED": ("前提条件不满足", "Precondition not met"),
+    "CONCURRENT_UPDATE": ("已被他人修改", "Changed by someone else"),
+    "REQUEST_IN_PROGRESS": ("相同请求处理中", "Same request in progress"),
+    "RATE_LIMITED": ("尝试过于频繁，已限流", "Too many attempts (rate limited)"),
+    "DATABASE_UNAVAILABLE": ("数据库暂不可用", "Database unavailable"),
+    "UPSTREAM_UNAVAILABLE": ("外部服务（如微信）不可用", "Partner service unavailable"),
+    "UPSTREAM_TIMEOUT": ("外部服务超时", "Partner service timed out"),
+    "UPSTREAM_REJECTED": ("外部服务拒绝", "Refused by the partner service"),
+    "UPSTREAM_THROTTLED": ("外部服务限流", "Throttled by the partner service"),
+    "UPSTREAM_NOT_FOUND": ("外部服务无此记录", "Not found at the partner service"),
+    "UPSTREAM_AUTH_FAILED": ("外部服务拒绝本系统凭据", "Partner refused our credentials"),
+    "RECIPIENT_REFUSED": ("接收方拒收", "Refused by the recipient"),
+    "OUTBOX_MESSAGE_NOT_FOUND": ("待发消息不存在", "Outbox message not found"),
+    "PHOTO_REJECTED": ("照片不符合取证要求", "Photo rejected"),
+    "CORRUPT_IMAGE": ("图片已损坏", "Corrupt image"),
+    "MALFORMED_EXIF": ("图片EXIF信息异常", "Malformed EXIF"),
+    "IMAGE_TOO_LARGE": ("图片尺寸过大", "Image too large"),
+    "EMPTY_UPLOAD": ("上传内容为空", "Empty upload"),
+    "DETERMINATION_REFUSED": ("认定不符合规则或法律", "Determination not allowed"),
+}
+
 _TABLE: dict[str, dict[str, Pair]] = {
     "fact_field": _FACT_FIELDS,
     "road_type": _ROAD_TYPE,
@@ -662,6 +702,7 @@ _TABLE: dict[str, dict[str, Pair]] = {
     "confidence": _CONFIDENCE,
     "loss_source": _LOSS_SOURCE,
     "insurer": _INSURER,
+    "error_code": _ERROR_CODE,
 }
 
 LABELS: Final[Mapping[str, Mapping[str, Pair]]] = MappingProxyType(

@@ -477,7 +477,7 @@ _DETAIL_KIND: dict[str, str] = {
     "status": "case_status", "role": "staff_role", "required_role": "staff_role",
     "party": "party", "level_A": "liability", "level_B": "liability",
     "claim_status": "claim_status", "slot": "slot", "conclusion": "reconsideration_outcome",
-    "message_kind": "outbox_kind",
+    "message_kind": "outbox_kind", "error": "error_code",
 }  # fmt: skip
 
 

@@ -19,9 +19,12 @@ async def _entries(api: Api, action: str) -> list[dict[str, Any]]:
     return [document async for document in cursor]
 
 
-async def _audit_page(console: Console, action: str) -> str:
+async def _audit_page(console: Console, action: str, lang: str = "zh") -> str:
     supervisor = Browserless(console.base_url)
     assert (await supervisor.login("supervisor.ns")).code == 302
+    if lang != "zh":
+        assert (await supervisor.request("GET", f"/console/lang/{lang}?next=/console/queue")
+                ).code == 302  # fmt: skip
     page = await supervisor.request("GET", f"/console/audit?action={action}")
     assert page.code == 200
     return text(page)
@@ -68,10 +71,18 @@ async def test_wechat_sign_ins_are_recorded_without_the_code(console: Console) -
 
     page = await _audit_page(console, "auth.wechat_login")
     assert page.count("当事人微信登录") >= 5
-    assert "INVALID_LOGIN_CODE" in page
-    assert "UPSTREAM_UNAVAILABLE" in page
+    # Error codes in words, in the page's language; a code without words shows itself.
+    assert "错误：登录码无效或已过期" in page
+    assert "错误：尝试过于频繁，已限流" in page
+    assert "错误：外部服务（如微信）不可用" in page
+    assert "INVALID_LOGIN_CODE" not in page
+    assert "UPSTREAM_UNAVAILABLE" not in page
     assert "成功" in page
     assert unknown not in page
+    english = await _audit_page(console, "auth.wechat_login", "en")
+    assert "Invalid or expired login code" in english
+    assert "Too many attempts (rate limited)" in english
+    assert "Partner service unavailable" in english
 
 
 async def test_the_sign_in_limit_and_the_client_behind_a_proxy_are_recorded(

@@ -23,6 +23,8 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import pytest
 
 import settlement.domain
+import settlement.services
+from settlement import errors
 from settlement.domain import eligibility, facts, labels, payout
 from settlement.domain.rules import model
 from settlement.services import schemas
@@ -215,6 +217,23 @@ def test_every_audit_action_is_labelled() -> None:
     assert not _missing("audit_action", sorted(actions))
     # Actions named after their entry point read as their family.
     assert labels.label("audit_action", "api.Proposal.post", "en") == "API call"
+
+
+def _error_codes(cls: type[errors.SettlementError]) -> set[str]:
+    found = {cls.code}
+    for sub in cls.__subclasses__():
+        found |= _error_codes(sub)
+    return found
+
+
+def test_every_error_code_is_labelled() -> None:
+    # Audit entries record refusals by these codes; the console shows them in words.
+    for package in (settlement.domain, settlement.services):  # errors defined beside the rules
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
+    codes = _error_codes(errors.SettlementError) - {errors.SettlementError.code}
+    assert {"INVALID_LOGIN_CODE", "UPSTREAM_UNAVAILABLE", "RATE_LIMITED"} <= codes
+    assert not _missing("error_code", sorted(codes))
 
 
 @pytest.mark.parametrize(
