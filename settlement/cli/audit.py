@@ -1,5 +1,5 @@
-"""``settlement audit verify|proof|check-proof|consistency|check-consistency``: check and prove
-the audit log."""
+"""``settlement audit verify|proof|check-proof|consistency|check-consistency|key``: check and
+prove the audit log."""
 
 from __future__ import annotations
 
@@ -67,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     check_consistency.add_argument("file", type=Path)
     check_consistency.add_argument("--key", required=True, metavar="PUBKEY_FILE_OR_HEX")
     check_consistency.set_defaults(handler=run_check_consistency)
+    key = actions.add_parser(
+        "key", help="print the public key that checks checkpoints (hex)",
+        description="Print the raw Ed25519 public key of the checkpoint signing key as hex, "
+        "to hand to auditors for check-proof and check-consistency.",
+    )  # fmt: skip
+    key.set_defaults(handler=run_key)
 
 
 def run_verify(args: argparse.Namespace, settings: Settings | None = None,
@@ -99,12 +105,13 @@ def run_proof(args: argparse.Namespace, settings: Settings | None = None,
               stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
     """Handle ``audit proof ENTRY_ID``: the proof as JSON on stdout."""
     entry_id = str(args.entry_id)
-    return _print_proof(lambda audit: audit.proof(entry_id), settings, stdout, stderr)
+    return _print_from_audit(lambda audit: audit.proof(entry_id), settings, stdout, stderr)
 
 
-def _print_proof(make: Any, settings: Settings | None, stdout: TextIO | None,
+def _print_from_audit(make: Any, settings: Settings | None, stdout: TextIO | None,
                  stderr: TextIO | None) -> int:  # fmt: skip
-    """Make a proof with the audit trail and print it as JSON: 0, 1 refused, 2 bad settings."""
+    """Make a proof (or the key) with the audit trail and print it: 0, 1 refused, 2 bad
+    settings."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
         proof = asyncio.run(_with_audit(settings, make))
@@ -114,7 +121,8 @@ def _print_proof(make: Any, settings: Settings | None, stdout: TextIO | None,
     except SettlementError as exc:
         print(f"audit: {exc.message}", file=err)
         return EXIT_BROKEN
-    print(json.dumps(proof, ensure_ascii=False, indent=2), file=out)
+    print(proof if isinstance(proof, str) else json.dumps(proof, ensure_ascii=False, indent=2),
+          file=out)  # fmt: skip
     return EXIT_OK
 
 
@@ -136,7 +144,21 @@ def run_consistency(args: argparse.Namespace, settings: Settings | None = None,
                     stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
     """Handle ``audit consistency FROM TO``: the proof as JSON on stdout."""
     first, second = int(args.first), int(args.second)
-    return _print_proof(lambda audit: audit.consistency(first, second), settings, stdout, stderr)
+    make = lambda audit: audit.consistency(first, second)  # noqa: E731
+    return _print_from_audit(make, settings, stdout, stderr)
+
+
+def run_key(args: argparse.Namespace, settings: Settings | None = None,
+            stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:  # fmt: skip
+    """Handle ``audit key``: the public key as hex on stdout."""
+
+    async def public_key(audit: Any) -> str:
+        key = audit.public_key
+        if key is None:
+            raise ConfigurationError("no audit signing key is configured here")
+        return str(key.hex())
+
+    return _print_from_audit(public_key, settings, stdout, stderr)
 
 
 def run_check_consistency(args: argparse.Namespace, stdout: TextIO | None = None,

@@ -123,6 +123,11 @@ class AuditTrail:
         """
         await self._log.append_all(entries, tx=tx)
 
+    @property
+    def public_key(self) -> bytes | None:
+        """The raw Ed25519 key that checks checkpoints, to publish to auditors."""
+        return None if self._signer is None else self._signer.public_key
+
     async def recent(self, limit: int = 100) -> Sequence[AuditEntry]:
         return await self._log.recent(limit)
 
@@ -220,8 +225,7 @@ class AuditTrail:
                 if following.number > checkpoint.batch:
                     break
                 later.append(following)
-        public_key = None if self._signer is None else self._signer.public_key
-        return inclusion_proof(entry, batch, later, checkpoint, public_key)
+        return inclusion_proof(entry, batch, later, checkpoint, self.public_key)
 
     async def consistency(self, from_number: int, to_number: int) -> dict[str, Any]:
         """The proof that the log at checkpoint ``to_number`` extends it at ``from_number``.
@@ -246,8 +250,7 @@ class AuditTrail:
             if batch.number > second.batch:
                 break
             headers.append(batch)
-        public_key = None if self._signer is None else self._signer.public_key
-        return consistency_proof(first, second, headers, public_key)
+        return consistency_proof(first, second, headers, self.public_key)
 
     async def _checkpoint(self, number: int) -> Checkpoint:
         if self._witness is None:

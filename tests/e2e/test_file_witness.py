@@ -118,9 +118,12 @@ async def test_an_auditor_checks_a_consistency_proof_offline_with_the_public_key
     assert code == 0, err
     proof = tmp_path / "consistency.json"
     proof.write_text(out)
+    code, published, err = await run_audit(witnessed.env, "key")
+    assert code == 0, err
     public_key = load_signer(witnessed.runtime.settings.audit_key_path, create=False).public_key
+    assert published.strip() == public_key.hex()
     key_file = tmp_path / "audit-key.hex"
-    key_file.write_text(public_key.hex() + "\n")
+    key_file.write_text(published)
 
     # Offline: no database settings at all, only the proof and the key.
     offline = {k: v for k, v in witnessed.env.items() if not k.startswith("SETTLEMENT_")}
